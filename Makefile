@@ -1,0 +1,53 @@
+# Everything a fresh machine needs, from python3 alone.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install test lint typecheck check-gen gen pytest demo bench regen-golden clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,zmq]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check chrono_daemon codegen
+
+typecheck: install
+	$(BIN)/mypy chrono_daemon codegen generated examples tests bench
+
+check-gen: install
+	$(BIN)/chrono gen schemas/ --check
+
+gen: install
+	$(BIN)/chrono gen schemas/
+
+pytest: install
+	$(BIN)/python -m pytest -n 2
+
+test: lint typecheck check-gen pytest
+
+demo: install
+	$(BIN)/chrono gen schemas/
+	$(BIN)/python examples/quick_example.py
+	PYTHONPATH=. $(BIN)/python examples/system_stack_generated.py
+
+regen-golden: install
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/codegen -k golden
+
+bench: install
+	$(BIN)/python -m pip install --quiet -e ".[dev,zmq,bench]"
+	PYTHONPATH=. $(BIN)/python bench/simclock.py
+	PYTHONPATH=. $(BIN)/python bench/channel.py
+	PYTHONPATH=. $(BIN)/python bench/zmq.py
+	PYTHONPATH=. $(BIN)/python bench/codegen.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,3 @@
+"""The distribution version, single-sourced for pyproject and ``chrono --version``."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,68 @@
+"""One-shot wake-up primitive shared by the channel and the SimClock.
+
+On asyncio a bare ``asyncio.Future`` is used: it is what ``anyio.Event`` bottoms out in, minus
+two layers of indirection on the hottest path of the runtime (every blocking send/receive and
+every SimClock sleep). On any other backend ``anyio.Event`` is used. Both cancel the same way
+under anyio cancel scopes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+import anyio
+
+__all__ = ("Waiter", "new_waiter")
+
+
+class Waiter(Protocol):
+    """Something one task waits on and another wakes exactly once."""
+
+    def is_set(self) -> bool: ...
+
+    def wake(self) -> None: ...
+
+    async def wait(self) -> None: ...
+
+
+class _FutureWaiter:
+    __slots__ = ("_future",)
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._future: asyncio.Future[None] = loop.create_future()
+
+    def is_set(self) -> bool:
+        future = self._future
+        return future.done() and not future.cancelled()
+
+    def wake(self) -> None:
+        if not self._future.done():
+            self._future.set_result(None)
+
+    async def wait(self) -> None:
+        await self._future
+
+
+class _EventWaiter:
+    __slots__ = ("_event",)
+
+    def __init__(self) -> None:
+        self._event = anyio.Event()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wake(self) -> None:
+        self._event.set()
+
+    async def wait(self) -> None:
+        await self._event.wait()
+
+
+def new_waiter() -> Waiter:
+    """Return a fresh waiter for the running event loop (asyncio fast path, anyio otherwise)."""
+    loop = asyncio._get_running_loop()
+    if loop is not None:
+        return _FutureWaiter(loop)
+    return _EventWaiter()

@@ -1,0 +1,41 @@
+"""What a daemon is handed while it runs (SPEC §2.4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import anyio
+
+    from ._logging import ClockAwareLoggerAdapter
+    from .clock import Clock
+    from .supervisor import Supervisor
+
+__all__ = ("Context",)
+
+
+@dataclass(frozen=True)
+class Context:
+    """A daemon's view of its host.
+
+    Attributes:
+        clock: the supervisor's clock; sleep only through it.
+        cancel_scope: this daemon's own scope; cancelling it stops this daemon only.
+        logger: stamps every record with ``sim_time`` and the daemon's name.
+        name: the daemon's name within its supervisor.
+        supervisor: the hosting supervisor.
+        stop_event: set once the supervisor is asked to stop (shared by all its daemons).
+    """
+
+    clock: Clock
+    cancel_scope: anyio.CancelScope
+    logger: ClockAwareLoggerAdapter
+    name: str
+    supervisor: Supervisor
+    stop_event: anyio.Event
+
+    @property
+    def stopping(self) -> bool:
+        """True once the supervisor was asked to stop; loops should finish their step and return."""
+        return self.stop_event.is_set()
