@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, MutableMapping
+
     from .clock import Clock
 
 __all__ = ("ClockAwareLoggerAdapter",)

@@ -14,15 +14,17 @@ exactly once or not at all, and a ``send`` that returns is a delivered item.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 import anyio
 from anyio.lowlevel import checkpoint
 
 from ._errors import ChannelClosed, ChannelInUse, EndOfStream, WouldBlock
 from ._waiter import Waiter, new_waiter
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
 
 __all__ = (
     "Channel",

@@ -17,12 +17,13 @@ import itertools
 import math
 import time
 from collections.abc import AsyncIterator
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import anyio
 from anyio.lowlevel import checkpoint
 
-from ._waiter import Waiter, new_waiter
+if TYPE_CHECKING:
+    from collections import deque
 
 __all__ = ("Clock", "SimClock", "WallClock")
 
@@ -76,9 +77,13 @@ class _Ticker(AsyncIterator[float]):
         return self
 
     async def __anext__(self) -> float:
+        tick = self._next_tick(self._clock.now())
+        await self._clock.wait_until(tick)
+        return tick
+
+    def _next_tick(self, now: float) -> float:
         k = self._k + 1
         tick = self._start + k * self._period
-        now = self._clock.now()
         if tick < now:
             # Behind schedule: skip to the first tick not in the past (no burst catch-up).
             k = max(k, math.ceil((now - self._start) / self._period))
@@ -87,7 +92,34 @@ class _Ticker(AsyncIterator[float]):
                 k += 1
                 tick = self._start + k * self._period
         self._k = k
-        await self._clock.wait_until(tick)
+        return tick
+
+
+class _SimTicker(_Ticker):
+    """``SimClock.every``: the same ticks, straight onto the clock's heap (hot path)."""
+
+    __slots__ = ()
+
+    _clock: SimClock
+
+    async def __anext__(self) -> float:
+        clock = self._clock
+        k = self._k + 1
+        tick = self._start + k * self._period
+        if tick > clock._now:  # on schedule: the common case, kept inline
+            self._k = k
+        else:
+            tick = self._next_tick(clock._now)
+        if tick <= clock._now:
+            await checkpoint()
+            return tick
+        loop = asyncio._get_running_loop()
+        if loop is None:
+            await clock._sleep_until(tick)
+            return tick
+        future = loop.create_future()
+        clock._push(tick, future)
+        await future
         return tick
 
 
@@ -116,17 +148,41 @@ class WallClock:
         return _Ticker(self, period, first)
 
 
-class _Sleeper:
-    __slots__ = ("alive", "waiter")
+class _EventSleeper:
+    """A sleeper for non-asyncio backends, shaped like the ``asyncio.Future`` subset we use."""
 
-    def __init__(self, waiter: Waiter) -> None:
-        self.waiter = waiter
-        self.alive = True
+    __slots__ = ("_cancelled", "_event")
+
+    def __init__(self) -> None:
+        self._event = anyio.Event()
+        self._cancelled = False
+
+    def done(self) -> bool:
+        return self._cancelled or self._event.is_set()
+
+    def set_result(self, _: None) -> None:
+        self._event.set()
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    async def wait(self) -> None:
+        try:
+            await self._event.wait()
+        except BaseException:
+            self._cancelled = not self._event.is_set()
+            raise
 
 
-# Compact the heap once cancelled entries outnumber live ones by this margin, so a storm of
-# sleep-then-cancel never grows memory without bound.
-_COMPACT_MIN_DEAD = 64
+_Sleeper = asyncio.Future[None] | _EventSleeper
+
+
+# The heap is compacted (cancelled sleepers dropped) when it outgrows twice its size after the
+# last compaction, and never below this many entries.
+_COMPACT_MIN = 256
 
 
 class SimClock:
@@ -151,7 +207,7 @@ class SimClock:
         self.settle_rounds = settle_rounds
         self._heap: list[tuple[float, int, _Sleeper]] = []
         self._counter = itertools.count()
-        self._dead = 0
+        self._compact_at = _COMPACT_MIN
         self._advancing = False
 
     def now(self) -> float:
@@ -161,7 +217,7 @@ class SimClock:
     @property
     def pending(self) -> int:
         """Number of sleepers currently waiting on this clock."""
-        return len(self._heap) - self._dead
+        return sum(1 for entry in self._heap if not entry[2].done())
 
     def next_deadline(self) -> float | None:
         """Return the earliest pending deadline, or None when nobody sleeps."""
@@ -182,20 +238,33 @@ class SimClock:
         if deadline <= self._now:
             await checkpoint()
             return
-        sleeper = _Sleeper(new_waiter())
-        heapq.heappush(self._heap, (deadline, next(self._counter), sleeper))
-        try:
-            await sleeper.waiter.wait()
-        except BaseException:
-            if sleeper.alive:  # cancelled before its deadline: leave the queue
-                sleeper.alive = False
-                self._dead += 1
-                self._maybe_compact()
-            raise
+        await self._sleep_until(deadline)
+
+    async def _sleep_until(self, deadline: float) -> None:
+        # The hot path of every periodic daemon (``_SimTicker`` inlines the asyncio branch).
+        # A cancelled asyncio future is done(), so it is skipped when popped: no bookkeeping.
+        loop = asyncio._get_running_loop()
+        if loop is not None:
+            future = loop.create_future()
+            self._push(deadline, future)
+            await future
+        else:
+            sleeper = _EventSleeper()
+            self._push(deadline, sleeper)
+            await sleeper.wait()
+
+    def _push(self, deadline: float, sleeper: _Sleeper) -> None:
+        heap = self._heap
+        heapq.heappush(heap, (deadline, next(self._counter), sleeper))
+        if len(heap) > self._compact_at:
+            # Drop cancelled sleepers; amortised O(1), bounds memory under cancel storms.
+            heap[:] = [entry for entry in heap if not entry[2].done()]
+            heapq.heapify(heap)
+            self._compact_at = max(_COMPACT_MIN, 2 * len(heap))
 
     def every(self, period: float, *, first: First = "after") -> AsyncIterator[float]:
         """Yield tick times ``start + k*period`` (see ``Clock.every``)."""
-        return _Ticker(self, period, first)
+        return _SimTicker(self, period, first)
 
     async def advance(self, dt: float) -> None:
         """Move virtual time forward by ``dt`` seconds, running everything due on the way.
@@ -221,45 +290,91 @@ class SimClock:
             raise RuntimeError("SimClock.advance called while another advance is in progress")
         self._advancing = True
         try:
-            await _settle()
-            heap = self._heap
-            while heap and heap[0][0] <= t:
-                deadline, _, sleeper = heapq.heappop(heap)
-                if not sleeper.alive:
-                    self._dead -= 1
-                    continue
-                sleeper.alive = False
-                if deadline > self._now:
-                    self._now = deadline
-                sleeper.waiter.wake()
-                await _settle()
+            loop = asyncio._get_running_loop()
+            ready: deque[asyncio.Handle] | None = getattr(loop, "_ready", None)
+            if loop is not None and ready is not None:
+                await _AsyncioPump(self, loop, ready, t).run()
+            else:
+                await self._advance_with_anyio(t)
             self._now = t
         finally:
             self._advancing = False
 
+    def _pop_due(self, t: float) -> _Sleeper | None:
+        """Pop the next live sleeper due at or before ``t`` and move ``now`` to its deadline."""
+        heap = self._heap
+        while heap and heap[0][0] <= t:
+            deadline, _, sleeper = heapq.heappop(heap)
+            if sleeper.done():  # cancelled before its deadline
+                continue
+            if deadline > self._now:
+                self._now = deadline
+            return sleeper
+        return None
+
+    async def _advance_with_anyio(self, t: float) -> None:
+        await anyio.wait_all_tasks_blocked()
+        while (sleeper := self._pop_due(t)) is not None:
+            sleeper.set_result(None)
+            await anyio.wait_all_tasks_blocked()
+
     def _drop_dead_head(self) -> None:
         heap = self._heap
-        while heap and not heap[0][2].alive:
+        while heap and heap[0][2].done():
             heapq.heappop(heap)
-            self._dead -= 1
-
-    def _maybe_compact(self) -> None:
-        if self._dead >= _COMPACT_MIN_DEAD and self._dead * 2 > len(self._heap):
-            # In place: an advance in progress holds a reference to this list.
-            self._heap[:] = [entry for entry in self._heap if entry[2].alive]
-            heapq.heapify(self._heap)
-            self._dead = 0
 
 
-async def _settle() -> None:
-    """Return once no other task can run: everything woken so far has blocked again."""
-    loop = asyncio._get_running_loop()
-    ready = getattr(loop, "_ready", None) if loop is not None else None
-    if ready is None:
-        await anyio.wait_all_tasks_blocked()
-        return
-    # asyncio: every runnable task or callback sits in the loop's ready queue. After our own
-    # checkpoint, an empty queue means every other task is waiting on something.
-    await checkpoint()
-    while ready:
-        await checkpoint()
+class _AsyncioPump:
+    """Drives one advance on asyncio as a loop callback instead of a task.
+
+    Every runnable task or callback sits in the loop's ready queue, so when this callback runs
+    and finds the queue empty, every other task is blocked: the instant is settled and the next
+    sleeper may wake. A plain callback per wake-up is much cheaper than resuming the driver task.
+    """
+
+    __slots__ = ("_active", "_clock", "_done", "_handle", "_loop", "_ready", "_target")
+
+    def __init__(
+        self,
+        clock: SimClock,
+        loop: asyncio.AbstractEventLoop,
+        ready: deque[asyncio.Handle],
+        target: float,
+    ) -> None:
+        self._clock = clock
+        self._loop = loop
+        self._ready = ready
+        self._target = target
+        self._done: asyncio.Future[None] = loop.create_future()
+        self._active = True
+        # One handle, re-queued for every wake-up: loop.call_soon would build a new Handle
+        # (and copy the context) each time, a measurable share of a wake-up's cost.
+        self._handle = asyncio.Handle(self._step, (), loop, None)
+
+    async def run(self) -> None:
+        self._loop.call_soon(self._step)
+        try:
+            await self._done
+        finally:
+            self._active = False  # cancelled driver: stop waking sleepers
+
+    def _step(self) -> None:
+        if not self._active:
+            return
+        ready = self._ready
+        if ready:  # something else can still run at this instant
+            ready.append(self._handle)
+            return
+        clock = self._clock
+        heap = clock._heap
+        # _pop_due, inlined: this runs once per wake-up.
+        while heap and heap[0][0] <= self._target:
+            deadline, _, sleeper = heapq.heappop(heap)
+            if not sleeper.done():  # else: cancelled before its deadline
+                if deadline > clock._now:
+                    clock._now = deadline
+                sleeper.set_result(None)
+                ready.append(self._handle)
+                return
+        if not self._done.done():
+            self._done.set_result(None)

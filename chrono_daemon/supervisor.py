@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import anyio
-from anyio.abc import TaskGroup
 
 from ._errors import DaemonError, OnError
 from ._logging import ClockAwareLoggerAdapter
 from .clock import Clock, WallClock
 from .context import Context
 from .daemon import Daemon, DaemonFactory, _FunctionDaemon
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from types import TracebackType
+
+    from anyio.abc import TaskGroup
 
 __all__ = (
     "DaemonFailurePhase",
@@ -217,7 +220,8 @@ class Supervisor:
     # -- one daemon's life -------------------------------------------------------------------
 
     async def _supervise(self, record: _Record) -> None:
-        assert record.started is not None and record.done is not None
+        assert record.started is not None
+        assert record.done is not None
         try:
             with record.cancel_scope:
                 await self._lifecycles(record)
@@ -240,17 +244,17 @@ class Supervisor:
             record.last_error, record.last_error_phase = error, phase
             policy = self.on_error
             retries = self.restart.max_retries
-            if policy == "restart" and phase != "on_stop":
-                if retries is None or record.restart_count < retries:
-                    record.restart_count += 1
-                    record.state = "restarting"
-                    delay = self.restart.delay(record.restart_count)
-                    self._log(record).warning(
-                        "daemon %r failed in %s (%r); restart %d in %gs",
-                        record.name, phase, error, record.restart_count, delay,
-                    )  # fmt: skip
-                    await self.clock.sleep(delay)
-                    continue
+            may_retry = retries is None or record.restart_count < retries
+            if policy == "restart" and phase != "on_stop" and may_retry:
+                record.restart_count += 1
+                record.state = "restarting"
+                delay = self.restart.delay(record.restart_count)
+                self._log(record).warning(
+                    "daemon %r failed in %s (%r); restart %d in %gs",
+                    record.name, phase, error, record.restart_count, delay,
+                )  # fmt: skip
+                await self.clock.sleep(delay)
+                continue
             record.state = "failed"
             record.ended_at = self.clock.now()
             if policy == "ignore":
@@ -308,9 +312,7 @@ class Supervisor:
         except Exception as exc:
             if shielded:  # the daemon is being cancelled: report, never retry
                 record.last_error, record.last_error_phase = exc, "on_stop"
-                self._log(record).error(
-                    "on_stop of daemon %r failed", record.name, exc_info=exc
-                )
+                self._log(record).error("on_stop of daemon %r failed", record.name, exc_info=exc)
             return exc
         return None
 
