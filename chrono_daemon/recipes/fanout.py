@@ -1,0 +1,5 @@
+"""Compatibility module: re-exports ``chrono_daemon.recipes.routing.fanout`` (SPEC §2.7)."""
+
+from .routing.fanout import tee as tee
+
+__all__ = ("tee",)

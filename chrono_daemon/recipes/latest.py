@@ -1,0 +1,5 @@
+"""Compatibility module: re-exports ``chrono_daemon.recipes.state.latest`` (SPEC §2.7)."""
+
+from .state.latest import Latest as Latest
+
+__all__ = ("Latest",)

@@ -1,0 +1,5 @@
+"""Compatibility module: re-exports ``chrono_daemon.recipes.routing.merge`` (SPEC §2.7)."""
+
+from .routing.merge import merge as merge
+
+__all__ = ("merge",)
