@@ -1,0 +1,173 @@
+"""Stage 1 of the pipeline: read every ``*.toml`` of a directory into raw Structs (SPEC §4.1).
+
+``load(directory)`` never raises for user error: unreadable files, bad encodings, TOML syntax
+errors and structural errors all come back as ``SchemaError`` values with file and line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..errors import SchemaError, sort_errors
+from .decode import decode_schema
+from .positions import PositionIndex, index_positions
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .raw import RawSchema
+
+__all__ = ("MAX_FILE_BYTES", "LoadResult", "RawFile", "load", "load_text")
+
+MAX_FILE_BYTES = 1 << 20
+"""Schema files above 1 MiB are refused: tomllib's time and memory grow with hostile input."""
+
+_TOML_POS = re.compile(r" \(at line (\d+), column (\d+)\)$")
+_BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One decoded schema file.
+
+    Attributes:
+        path: the file as the user named it (``schemas/system_stack.toml``), used in errors.
+        name: the file name (``system_stack.toml``), used in generated headers.
+        stem: the module name the file defines (validated during resolution).
+        sha256: hash of the normalized source (UTF-8 without BOM, LF line endings).
+        schema: the decoded content; entries that failed to decode are left out.
+        positions: key path -> position index for semantic errors.
+        clean: True when the file decoded without any error.
+    """
+
+    path: str
+    name: str
+    stem: str
+    sha256: str
+    schema: RawSchema
+    positions: PositionIndex
+    clean: bool = True
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Every file that parsed, plus every error found while reading and decoding."""
+
+    files: tuple[RawFile, ...] = ()
+    errors: list[SchemaError] = field(default_factory=list)
+
+
+def _display(directory: Path, name: str) -> str:
+    return f"{directory.as_posix().rstrip('/')}/{name}" if str(directory) else name
+
+
+def load(directory: Path) -> LoadResult:
+    """Read every ``*.toml`` file directly inside ``directory`` (sorted by name).
+
+    Hidden files (``.#x.toml``) and editor backups (``x.toml~``) are ignored; ``X.TOML``,
+    directories named ``*.toml``, broken symlinks and unreadable files are errors.
+    """
+    shown = directory.as_posix()
+    if not directory.is_dir():
+        what = "does not exist" if not directory.exists() else "is not a directory"
+        return LoadResult(errors=[SchemaError(shown, 0, 0, f"schema directory {what}")])
+    files: list[RawFile] = []
+    errors: list[SchemaError] = []
+    for entry in sorted(directory.iterdir(), key=lambda p: p.name):
+        name = entry.name
+        if name.startswith(".") or name.endswith("~") or not name.lower().endswith(".toml"):
+            continue
+        path = _display(directory, name)
+        if not name.endswith(".toml"):
+            errors.append(
+                SchemaError(
+                    path,
+                    0,
+                    0,
+                    f"schema files must end in '.toml': rename to "
+                    f"{name[: -len('.toml')] + '.toml'!r}",
+                )
+            )
+            continue
+        if entry.is_symlink() and not entry.exists():
+            errors.append(SchemaError(path, 0, 0, "broken symlink: its target does not exist"))
+            continue
+        if entry.is_dir():
+            errors.append(SchemaError(path, 0, 0, "is a directory, not a schema file"))
+            continue
+        try:
+            size = entry.stat().st_size
+            if size > MAX_FILE_BYTES:
+                errors.append(
+                    SchemaError(
+                        path,
+                        0,
+                        0,
+                        f"file too large ({size} bytes; the limit is {MAX_FILE_BYTES} bytes)",
+                    )
+                )
+                continue
+            data = entry.read_bytes()
+        except OSError as exc:
+            errors.append(SchemaError(path, 0, 0, f"cannot read file: {exc.strerror or exc}"))
+            continue
+        result = load_text(data, path=path, name=name)
+        errors.extend(result.errors)
+        files.extend(result.files)
+    if not files and not errors:
+        errors.append(SchemaError(shown, 0, 0, "no schema files (*.toml) in this directory"))
+    return LoadResult(files=tuple(files), errors=sort_errors(errors))
+
+
+def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
+    """Parse and decode one file's bytes; ``path`` is used in errors, ``name`` in headers."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return LoadResult(
+            errors=[
+                SchemaError(
+                    path,
+                    line,
+                    0,
+                    f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+                    f"{exc.start}); save it as UTF-8",
+                )
+            ]
+        )
+    # A BOM is harmless in a UTF-8 file; strip it rather than fail with tomllib's
+    # "Invalid statement (at line 1, column 1)".
+    text = text.removeprefix(_BOM).replace("\r\n", "\n")
+    try:
+        parsed = tomllib.loads(text)
+        positions = index_positions(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line, col = 0, 0
+        m = _TOML_POS.search(message)
+        if m is not None:
+            message = message[: m.start()]
+            line, col = int(m.group(1)), int(m.group(2))
+        elif message.endswith(" (at end of document)"):
+            message = message.removesuffix(" (at end of document)") + " at end of file"
+            line = text.count("\n") + 1
+        return LoadResult(errors=[SchemaError(path, line, col, f"TOML syntax error: {message}")])
+    except RecursionError:
+        return LoadResult(errors=[SchemaError(path, 1, 0, "nesting too deep")])
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    schema, errors = decode_schema(parsed, path, positions)
+    raw = RawFile(
+        path=path,
+        name=name,
+        stem=name.removesuffix(".toml"),
+        sha256=sha,
+        schema=schema,
+        positions=positions,
+        clean=not errors,
+    )
+    return LoadResult(files=(raw,), errors=errors)

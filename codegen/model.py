@@ -1,0 +1,371 @@
+"""The resolved, frozen model of a schema directory: what the templates render (SPEC §4.1).
+
+Every name is bound, every type resolved, every edge typed, and every routing decision (tee,
+merge, latest-value feeder, lossy wrapper) made. Templates only format this model. The names in
+this module are a stable API for other commands (``chrono graph``, ``chrono scaffold``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import datetime
+
+__all__ = (
+    "DaemonDef",
+    "DaemonKind",
+    "DictLit",
+    "DictOf",
+    "EnumDef",
+    "EnumLit",
+    "Field",
+    "GraphDef",
+    "GraphPort",
+    "Link",
+    "ListOf",
+    "Lit",
+    "Loc",
+    "Merge",
+    "MessageDef",
+    "Module",
+    "Named",
+    "OptionalOf",
+    "Package",
+    "Port",
+    "PortRef",
+    "Prim",
+    "PrimName",
+    "SeqLit",
+    "Tee",
+    "TupleOf",
+    "TypeExpr",
+    "UnionOf",
+    "Value",
+)
+
+PrimName = Literal["bool", "int", "float", "str", "bytes", "datetime"]
+DaemonKind = Literal["run", "periodic", "reactive"]
+
+
+@dataclass(frozen=True, slots=True)
+class Loc:
+    """Where something was declared: the file as named by the user and a 1-based line/col."""
+
+    path: str
+    line: int
+    col: int = 0
+
+
+# -- types --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Prim:
+    """A primitive: ``bool int float str bytes datetime``."""
+
+    name: PrimName
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A message or enum defined in schema file ``module`` (its stem)."""
+
+    module: str
+    name: str
+    kind: Literal["message", "enum"]
+
+
+@dataclass(frozen=True, slots=True)
+class ListOf:
+    """``list[T]``."""
+
+    item: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class TupleOf:
+    """``tuple[T, ...]`` (homogeneous, any length)."""
+
+    item: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class DictOf:
+    """``dict[str, T]``."""
+
+    value: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class OptionalOf:
+    """``T | None`` (also written ``optional[T]``); defaults to ``None`` when no default given."""
+
+    inner: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class UnionOf:
+    """A tagged union of two or more messages of the same file (each tagged with its name)."""
+
+    members: tuple[Named, ...]
+
+
+TypeExpr = Prim | Named | ListOf | TupleOf | DictOf | OptionalOf | UnionOf
+"""A resolved type; equality is structural, so edge type checks are ``==``."""
+
+
+# -- default values -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    """A scalar literal (``None`` only for optional fields); datetimes are aware, in UTC."""
+
+    value: bool | int | float | str | datetime.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class EnumLit:
+    """An enum member used as a default: ``Mode.tracking``."""
+
+    enum: Named
+    member: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeqLit:
+    """A list or tuple literal."""
+
+    kind: Literal["list", "tuple"]
+    items: tuple[Value, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DictLit:
+    """A ``dict[str, T]`` literal, keys in schema order."""
+
+    items: tuple[tuple[str, Value], ...]
+
+
+Value = Lit | EnumLit | SeqLit | DictLit
+"""A validated default value."""
+
+
+# -- declarations -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A message field or a daemon param.
+
+    ``default`` is ``None`` when the field is required. Constraints are ``None`` when absent;
+    ``doc`` becomes ``msgspec.Meta(description=...)``.
+    """
+
+    name: str
+    type: TypeExpr
+    doc: str | None
+    default: Value | None
+    loc: Loc
+    ge: int | float | None = None
+    gt: int | float | None = None
+    le: int | float | None = None
+    lt: int | float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+
+    @property
+    def has_meta(self) -> bool:
+        """True when the field renders an ``Annotated[..., msgspec.Meta(...)]``."""
+        return self.doc is not None or any(
+            v is not None
+            for v in (
+                self.ge,
+                self.gt,
+                self.le,
+                self.lt,
+                self.min_length,
+                self.max_length,
+                self.pattern,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EnumDef:
+    """``class Name(enum.Enum)`` with one member per value (member name == value)."""
+
+    name: str
+    doc: str | None
+    values: tuple[str, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDef:
+    """A frozen, keyword-only msgspec Struct; ``tagged`` when it is a member of a union."""
+
+    name: str
+    doc: str | None
+    fields: tuple[Field, ...]
+    tagged: bool
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Port:
+    """A daemon input or output.
+
+    Attributes:
+        latest: an input read with ``read = "latest"`` (a ``Latest[T]`` reader in the stub).
+        allow_unconnected: ``unconnected = "allow"``.
+    """
+
+    name: str
+    type: TypeExpr
+    doc: str | None
+    direction: Literal["input", "output"]
+    latest: bool
+    allow_unconnected: bool
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonDef:
+    """A daemon: its stub class ``class_name`` and params Struct ``params_name`` (SPEC §4.2)."""
+
+    name: str
+    class_name: str
+    params_name: str
+    kind: DaemonKind
+    rate_hz: float | None
+    doc: str | None
+    inputs: tuple[Port, ...]
+    outputs: tuple[Port, ...]
+    params: tuple[Field, ...]
+    loc: Loc
+
+    @property
+    def stream_inputs(self) -> tuple[Port, ...]:
+        """Inputs read as streams (reactive daemons get one ``on_<input>`` handler each)."""
+        return tuple(p for p in self.inputs if not p.latest)
+
+    @property
+    def period(self) -> float | None:
+        """Seconds between ``step`` calls of a periodic daemon."""
+        return None if self.rate_hz is None else 1.0 / self.rate_hz
+
+
+@dataclass(frozen=True, slots=True)
+class GraphPort:
+    """A graph boundary port: ``graph.inputs.<name>`` or ``graph.outputs.<name>``."""
+
+    name: str
+    type: TypeExpr
+    doc: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class PortRef:
+    """One end of a link: ``daemon.port``, or ``in.NAME`` / ``out.NAME`` (``daemon`` is None)."""
+
+    daemon: str | None
+    port: str
+
+    @property
+    def label(self) -> str:
+        """The schema spelling: ``s1_policy.obs``, ``in.obs`` or ``out.actions``."""
+        if self.daemon is not None:
+            return f"{self.daemon}.{self.port}"
+        return self.port
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One producer -> consumer connection (an ``[[edges]]`` entry with N targets gives N links).
+
+    Attributes:
+        index: position in declaration order; names the channel attribute ``_link<index>``.
+        producer / consumer: the two ends (``PortRef`` with ``daemon=None`` for ``in.``/``out.``).
+        policy: what the sender does when the buffer is full (lossy policies use the wrappers of
+            ``chrono_daemon.recipes.lossy`` and count drops).
+    """
+
+    index: int
+    producer: PortRef
+    consumer: PortRef
+    type: TypeExpr
+    maxsize: int
+    policy: Literal["block", "drop_newest", "drop_oldest", "coalesce"]
+    transport: Literal["inproc", "zmq"]
+    address: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Tee:
+    """A producer with several links: it sends into ``feed`` and a ``tee`` copies to each link."""
+
+    producer: PortRef
+    type: TypeExpr
+    links: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """A consumer with several links: a ``merge`` forwards them all into one channel."""
+
+    consumer: PortRef
+    type: TypeExpr
+    links: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphDef:
+    """The graph of one schema file: daemons, boundary ports and every routing decision.
+
+    ``class_name`` is ``<Camel>Graph``; the params Struct, inputs/outputs/daemons holders are
+    ``<Camel>Params``, ``<Camel>Inputs``, ``<Camel>Outputs`` and ``<Camel>Daemons``.
+    """
+
+    class_name: str
+    params_name: str
+    inputs_name: str
+    outputs_name: str
+    daemons_name: str
+    doc: str | None
+    inputs: tuple[GraphPort, ...]
+    outputs: tuple[GraphPort, ...]
+    daemons: tuple[DaemonDef, ...]
+    links: tuple[Link, ...]
+    tees: tuple[Tee, ...]
+    merges: tuple[Merge, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """One schema file -> one generated subpackage named ``stem``.
+
+    ``source_sha256`` hashes the normalized source (UTF-8, LF line endings, no BOM);
+    ``imports`` lists the stems whose types this file uses, sorted.
+    """
+
+    stem: str
+    source_name: str
+    source_sha256: str
+    doc: str | None
+    enums: tuple[EnumDef, ...]
+    messages: tuple[MessageDef, ...]
+    graph: GraphDef | None
+    imports: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """Every module of a schema directory, sorted by stem."""
+
+    modules: tuple[Module, ...]
