@@ -157,14 +157,23 @@ class Supervisor:
         self._host(name or daemon.name or type(daemon).__name__, daemon)
 
     def spawn(
-        self, fn: Callable[..., Awaitable[None]], *args: Any, name: str | None = None, **kwargs: Any
+        self,
+        fn: Callable[..., Awaitable[None]] | DaemonFactory[Any],
+        *args: Any,
+        name: str | None = None,
+        **kwargs: Any,
     ) -> str:
         """Host an ad-hoc ``async def fn(ctx, *args, **kwargs)``; returns the name it got.
 
         Without ``name``, the function's name is used, suffixed ``-2``, ``-3``... when taken.
+        A ``@daemon`` factory is accepted too (its function is hosted, under its name).
         """
-        if name is None:
+        if isinstance(fn, DaemonFactory):
+            base = fn.name
+            fn = fn.fn
+        else:
             base = getattr(fn, "__name__", "daemon")
+        if name is None:
             name, n = base, 1
             while name in self._records:
                 n += 1

@@ -1,0 +1,44 @@
+"""The core imports only anyio and the standard library (ADR 0005).
+
+Checked statically over every module of ``chrono_daemon`` except the ZMQ transport, so an import
+hidden in a function or behind TYPE_CHECKING is caught too.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import chrono_daemon
+
+ROOT = Path(chrono_daemon.__file__).parent
+ALLOWED = {"anyio", "chrono_daemon"}  # chrono_daemon: recipes use the public API
+OPTIONAL = {ROOT / "transports" / "zmq.py"}
+
+
+def imported_top_levels(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_core_imports_only_anyio_and_stdlib() -> None:
+    modules = [p for p in ROOT.rglob("*.py") if p not in OPTIONAL]
+    assert len(modules) >= 8
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(bad)
+        for p in modules
+        if (bad := imported_top_levels(p) - sys.stdlib_module_names - ALLOWED)
+    }
+    assert offenders == {}
+
+
+def test_the_checker_catches_a_third_party_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    import msgspec\n    from zmq import Socket\n")
+    assert imported_top_levels(module) - sys.stdlib_module_names == {"msgspec", "zmq"}
