@@ -9,11 +9,16 @@ under anyio cancel scopes.
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol
+import types
+from typing import TYPE_CHECKING, Protocol
 
 import anyio
+import anyio.lowlevel
 
-__all__ = ("Waiter", "new_waiter")
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Generator
+
+__all__ = ("Waiter", "checkpoint", "new_waiter")
 
 
 class Waiter(Protocol):
@@ -66,3 +71,15 @@ def new_waiter() -> Waiter:
     if loop is not None:
         return _FutureWaiter(loop)
     return _EventWaiter()
+
+
+@types.coroutine
+def _yield_once() -> Generator[None, None, None]:
+    yield  # exactly what asyncio.sleep(0) does
+
+
+def checkpoint() -> Awaitable[None]:
+    """``anyio.lowlevel.checkpoint()``, minus the backend lookup on asyncio (a hot path)."""
+    if asyncio._get_running_loop() is not None:
+        return _yield_once()
+    return anyio.lowlevel.checkpoint()

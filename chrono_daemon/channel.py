@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 import anyio
-from anyio.lowlevel import checkpoint
 
 from ._errors import ChannelClosed, ChannelInUse, EndOfStream, WouldBlock
-from ._waiter import Waiter, new_waiter
+from ._waiter import Waiter, checkpoint, new_waiter
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -20,7 +20,8 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import anyio
-from anyio.lowlevel import checkpoint
+
+from ._waiter import checkpoint
 
 if TYPE_CHECKING:
     from collections import deque
