@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -33,6 +34,10 @@ DaemonState = Literal["starting", "running", "restarting", "stopped", "failed"]
 DaemonFailurePhase = Literal["on_start", "run", "on_stop"]
 
 _DEFAULT_FINALIZE_TIMEOUT = 2.0
+
+# The record of the daemon the current task belongs to, so stop() called from inside a daemon
+# does not wait for its own caller.
+_current_record: ContextVar[_Record | None] = ContextVar("chrono_daemon_record", default=None)
 
 
 @dataclass(frozen=True)
@@ -231,6 +236,7 @@ class Supervisor:
     async def _supervise(self, record: _Record) -> None:
         assert record.started is not None
         assert record.done is not None
+        _current_record.set(record)
         try:
             with record.cancel_scope:
                 await self._lifecycles(record)
@@ -352,7 +358,9 @@ class Supervisor:
 
         ``grace`` and ``finalize_timeout`` are wall-clock seconds: nobody advances a SimClock
         while a graph shuts down. Idempotent; returns once every daemon has ended, or once
-        cancelled daemons overran ``finalize_timeout`` (they are logged by name).
+        cancelled daemons overran ``finalize_timeout`` (they are logged by name). Called from
+        inside a daemon, it does not wait for that daemon, which is cancelled at its next
+        checkpoint after ``stop`` returns.
         """
         if grace < 0 or finalize_timeout < 0:
             raise ValueError("grace and finalize_timeout must be >= 0")
@@ -360,19 +368,23 @@ class Supervisor:
         self.signal_stop()
         if self._task_group is None:
             return
+        caller = _current_record.get()
         with anyio.move_on_after(grace):
-            await self._wait_all_done()
+            await self._wait_all_done(caller)
         for record in self._records.values():
-            record.cancel_scope.cancel()
+            if record is not caller:
+                record.cancel_scope.cancel()
         with anyio.move_on_after(finalize_timeout + 1.0):
-            await self._wait_all_done()
+            await self._wait_all_done(caller)
+            if caller is not None:
+                caller.cancel_scope.cancel()  # a daemon that stops everything stops itself too
             return
         stuck = sorted(r.name for r in self._records.values() if r.done and not r.done.is_set())
         self.logger.error("daemons did not finish after cancellation: %s", ", ".join(stuck))
 
-    async def _wait_all_done(self) -> None:
+    async def _wait_all_done(self, caller: _Record | None = None) -> None:
         for record in list(self._records.values()):
-            if record.done is not None:
+            if record.done is not None and record is not caller:
                 await record.done.wait()
 
     async def wait_all_started(self) -> None:

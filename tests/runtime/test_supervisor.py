@@ -397,3 +397,24 @@ def test_restart_policy_validation() -> None:
     for kwargs in ({"base": 0}, {"factor": 0.5}, {"cap": 0.01}, {"max_retries": -1}):
         with pytest.raises(ValueError, match="RestartPolicy"):
             RestartPolicy(**kwargs)
+
+
+async def test_stop_from_inside_a_daemon_does_not_wait_for_itself() -> None:
+    events: list[str] = []
+
+    class Harness(Daemon):
+        async def run(self, ctx: Context) -> None:
+            await ctx.supervisor.stop(grace=30.0)  # would hang 30 s if it waited for itself
+            await anyio.lowlevel.checkpoint()  # the caller is cancelled here
+            events.append("unreachable")
+
+        async def on_stop(self, ctx: Context) -> None:
+            events.append("harness on_stop")
+
+    with anyio.fail_after(10):
+        async with Supervisor() as sup:
+            sup.add(Recorder(events), name="worker")
+            await sup.wait_all_started()
+            sup.add(Harness(), name="harness")
+    assert events == ["on_start", "run", "on_stop", "harness on_stop"]
+    assert {h.state for h in sup.snapshot().values()} == {"stopped"}
