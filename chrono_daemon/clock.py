@@ -118,8 +118,12 @@ class _SimTicker(_Ticker):
         if loop is None:
             await clock._sleep_until(tick)
             return tick
+        # clock._push, inlined: this runs once per tick of every periodic daemon.
         future = loop.create_future()
-        clock._push(tick, future)
+        heap = clock._heap
+        heapq.heappush(heap, (tick, next(clock._counter), future))
+        if len(heap) > clock._compact_at:
+            clock._compact()
         await future
         return tick
 
@@ -258,10 +262,15 @@ class SimClock:
         heap = self._heap
         heapq.heappush(heap, (deadline, next(self._counter), sleeper))
         if len(heap) > self._compact_at:
-            # Drop cancelled sleepers; amortised O(1), bounds memory under cancel storms.
-            heap[:] = [entry for entry in heap if not entry[2].done()]
-            heapq.heapify(heap)
-            self._compact_at = max(_COMPACT_MIN, 2 * len(heap))
+            self._compact()
+
+    def _compact(self) -> None:
+        # Drop cancelled sleepers; amortised O(1), bounds memory under cancel storms. In place:
+        # an advance in progress holds a reference to this list.
+        heap = self._heap
+        heap[:] = [entry for entry in heap if not entry[2].done()]
+        heapq.heapify(heap)
+        self._compact_at = max(_COMPACT_MIN, 2 * len(heap))
 
     def every(self, period: float, *, first: First = "after") -> AsyncIterator[float]:
         """Yield tick times ``start + k*period`` (see ``Clock.every``)."""
