@@ -1,0 +1,86 @@
+"""The named errors of the ZeroMQ transport (pure Python, no pyzmq needed to import).
+
+Every error names the channel by its address, says what was wrong, and what to do. They are
+re-exported from ``chrono_daemon.transports.zmq``.
+"""
+
+from __future__ import annotations
+
+__all__ = (
+    "ZmqChannelError",
+    "ZmqDecodeError",
+    "ZmqEncodeError",
+    "ZmqFrameError",
+    "ZmqMessageTooLarge",
+    "ZmqMessagesLost",
+    "ZmqValidationError",
+)
+
+
+class ZmqChannelError(Exception):
+    """Base of every ZeroMQ transport error; ``address`` names the channel.
+
+    Attributes:
+        address: the channel's ZeroMQ address (after wildcard ports were resolved).
+        reason: what was wrong, without the address prefix.
+    """
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(f"ZMQ channel {address!r}: {reason}")
+        self.address = address
+        self.reason = reason
+
+
+class ZmqFrameError(ZmqChannelError):
+    """A frame that is not a valid transport frame (empty, unknown tag, bad control frame).
+
+    The frame is discarded; the receive endpoint stays usable.
+    """
+
+
+class ZmqDecodeError(ZmqChannelError):
+    """A data frame whose payload could not be decoded (not MessagePack, truncated, trailing
+    bytes, nested too deeply). The message is discarded; the receive endpoint stays usable."""
+
+
+class ZmqValidationError(ZmqDecodeError):
+    """A well-formed payload that does not match the serde's message type.
+
+    The text carries msgspec's message, e.g. ``Expected `int`, got `str` - at `$.x```. The
+    message is discarded; the receive endpoint stays usable.
+    """
+
+
+class ZmqEncodeError(ZmqChannelError):
+    """``send`` was given an item the serde cannot encode. Nothing was sent; the send endpoint
+    stays usable."""
+
+
+class ZmqMessageTooLarge(ZmqChannelError):
+    """An encoded message exceeds ``ZmqConfig.max_message_bytes``.
+
+    Raised by the sender before anything is sent, because a receiver whose ZMQ ``MAXMSGSIZE`` is
+    exceeded silently drops the whole connection. The send endpoint stays usable.
+    """
+
+
+class ZmqMessagesLost(ZmqChannelError):
+    """The end-of-stream frame says more data messages were sent than this receiver got.
+
+    Raised once by ``receive`` in place of ``EndOfStream`` (later calls raise ``EndOfStream``).
+    ZeroMQ loses queued messages when a connection is re-established after a peer restart.
+
+    Attributes:
+        sent: data messages the sender queued before it closed.
+        received: data messages this receiver got (including ones that failed to decode).
+    """
+
+    def __init__(self, address: str, sent: int, received: int) -> None:
+        super().__init__(
+            address,
+            f"the sender sent {sent} messages but only {received} arrived; "
+            f"{sent - received} were lost (ZeroMQ drops queued messages when a peer restarts "
+            "or reconnects; see docs/transports.md)",
+        )
+        self.sent = sent
+        self.received = received
