@@ -41,6 +41,10 @@ class RawFile:
         sha256: hash of the normalized source (UTF-8 without BOM, LF line endings).
         schema: the decoded content; entries that failed to decode are left out.
         positions: key path -> position index for semantic errors.
+        edge_index: for each decoded edge, its index among the file's ``[[edges]]``.
+        declared: every ``(kind, name)`` the file declares under ``messages``/``enums``, even
+            entries that failed to decode (so references to them do not cascade into
+            "unknown type" errors).
         clean: True when the file decoded without any error.
     """
 
@@ -50,6 +54,8 @@ class RawFile:
     sha256: str
     schema: RawSchema
     positions: PositionIndex
+    edge_index: tuple[int, ...] = ()
+    declared: tuple[tuple[str, str], ...] = ()
     clean: bool = True
 
 
@@ -160,7 +166,7 @@ def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
     except RecursionError:
         return LoadResult(errors=[SchemaError(path, 1, 0, "nesting too deep")])
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    schema, errors = decode_schema(parsed, path, positions)
+    schema, edge_index, errors = decode_schema(parsed, path, positions)
     raw = RawFile(
         path=path,
         name=name,
@@ -168,6 +174,17 @@ def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
         sha256=sha,
         schema=schema,
         positions=positions,
+        edge_index=edge_index,
+        declared=_declared(parsed),
         clean=not errors,
     )
     return LoadResult(files=(raw,), errors=errors)
+
+
+def _declared(parsed: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    for table, kind in (("enums", "enum"), ("messages", "message")):
+        entries = parsed.get(table)
+        if isinstance(entries, dict):
+            out += [(kind, name) for name in entries]
+    return tuple(out)

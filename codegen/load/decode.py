@@ -213,8 +213,11 @@ def _choices(struct: type[msgspec.Struct] | None, sub: KeyPath) -> tuple[str, ..
 
 def decode_schema(
     data: dict[str, Any], path: str, positions: PositionIndex
-) -> tuple[RawSchema, list[SchemaError]]:
-    """Decode one parsed schema file; entries with errors are left out of the result."""
+) -> tuple[RawSchema, tuple[int, ...], list[SchemaError]]:
+    """Decode one parsed schema file; entries with errors are left out of the result.
+
+    Returns the schema, the index in the file of each decoded edge, and the errors.
+    """
     d = _Decoder(path, positions)
     for key in data:
         if key not in _TOP_KEYS:
@@ -246,6 +249,7 @@ def decode_schema(
         ),
     )
     edges: list[RawEdge] = []
+    edge_index: list[int] = []
     if "edges" in data:
         raw_edges = data["edges"]
         if not isinstance(raw_edges, list):
@@ -258,5 +262,6 @@ def decode_schema(
                 edge = d.struct(entry, RawEdge, ("edges", n))
                 if edge is not None:
                     edges.append(edge)
+                    edge_index.append(n)
     schema = RawSchema(graph=graph, messages=messages, enums=enums, daemons=daemons, edges=edges)
-    return schema, d.errors
+    return schema, tuple(edge_index), d.errors

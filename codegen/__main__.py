@@ -1,0 +1,5 @@
+"""``python -m codegen`` runs the ``chrono`` command."""
+
+from .cli import main
+
+main()

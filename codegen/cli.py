@@ -1,0 +1,125 @@
+"""The ``chrono`` command (SPEC §4.3). The only module of ``codegen`` that prints or exits.
+
+Exit codes: 0 success; 1 schema errors, a stale tree under ``--check``, or a refused write;
+2 usage errors (Typer); 3 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chrono_daemon import __version__
+
+from .errors import SchemaError, format_error
+from .pipeline import check as check_schemas
+from .pipeline import generate_to
+
+__all__ = ("app", "main")
+
+EXIT_INTERNAL = 3
+
+app = typer.Typer(
+    name="chrono",
+    help="chrono-daemon code generator: schema files -> a typed Python package.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _print_errors(errors: list[SchemaError]) -> None:
+    for error in errors:
+        typer.echo(format_error(error), err=True)
+    count = sum(e.severity == "error" for e in errors)
+    warnings = len(errors) - count
+    if count:
+        summary = f"{count} error{'s' if count != 1 else ''}"
+        if warnings:
+            summary += f", {warnings} warning{'s' if warnings != 1 else ''}"
+        typer.echo(f"chrono: {summary}; nothing was written", err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"chrono {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """chrono-daemon code generator: schema files -> a typed Python package."""
+
+
+@app.command("gen")
+def gen(
+    directory: Annotated[Path, typer.Argument(help="Directory of *.toml schema files.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output package directory.")] = Path(
+        "generated"
+    ),
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 listing the files that are stale."),
+    ] = False,
+) -> None:
+    """Validate the schemas of DIRECTORY and generate the typed package into OUT."""
+    try:
+        result, report = generate_to(directory, out, check_only=check)
+    except Exception as exc:  # a bug, not a user error: one line, distinct exit code
+        typer.echo(f"chrono: internal error, please report: {exc!r}", err=True)
+        raise typer.Exit(EXIT_INTERNAL) from None
+    _print_errors(result.errors)
+    if report is None:
+        raise typer.Exit(1)
+    if report.errors:
+        for error in report.errors:
+            typer.echo(format_error(error), err=True)
+        typer.echo("chrono: refused to write; nothing was changed", err=True)
+        raise typer.Exit(1)
+    shown = out.as_posix()
+    if check:
+        if report.stale:
+            for rel in report.stale:
+                typer.echo(f"{shown}/{rel}: stale", err=True)
+            typer.echo(
+                f"chrono: {len(report.stale)} generated file(s) out of date; run "
+                f"'chrono gen {directory.as_posix()} -o {shown}'",
+                err=True,
+            )
+            raise typer.Exit(1)
+        typer.echo(f"chrono: {shown} is up to date ({len(report.unchanged)} files)")
+        return
+    typer.echo(
+        f"chrono: {shown}: {len(report.written)} written, {len(report.removed)} removed, "
+        f"{len(report.unchanged)} unchanged"
+    )
+
+
+@app.command("check")
+def check_command(
+    directory: Annotated[Path, typer.Argument(help="Directory of *.toml schema files.")],
+) -> None:
+    """Validate the schemas of DIRECTORY; print every error with file:line."""
+    try:
+        errors = check_schemas(directory)
+    except Exception as exc:
+        typer.echo(f"chrono: internal error, please report: {exc!r}", err=True)
+        raise typer.Exit(EXIT_INTERNAL) from None
+    _print_errors(errors)
+    if any(e.severity == "error" for e in errors):
+        raise typer.Exit(1)
+    typer.echo(f"chrono: {directory.as_posix()}: no errors")
+
+
+def main() -> None:
+    """Console entry point (``chrono``)."""
+    app()

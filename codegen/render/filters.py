@@ -1,0 +1,244 @@
+"""The only way schema text reaches generated code: validated identifiers and repr'd literals.
+
+Every filter either returns code that is correct by construction (a double-quoted string
+literal that ``ast.literal_eval`` maps back to the input, an identifier that passed
+``check_identifier``) or raises ``RenderError`` — a bug in an earlier stage, never user output.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from typing import TYPE_CHECKING
+
+from ..model import EnumLit, Lit, SeqLit, Value
+from ..naming import check_identifier
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = (
+    "LINE_LIMIT",
+    "RenderError",
+    "call",
+    "comment_text",
+    "docstring",
+    "ident",
+    "private_ident",
+    "pystr",
+    "pystr_chunks",
+    "pyvalue",
+    "sort_names",
+    "tuple_lines",
+)
+
+LINE_LIMIT = 100
+"""The line length of generated code (the project's ruff setting)."""
+
+_CHUNK = 72
+_SIMPLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_PRIVATE = re.compile(r"_[A-Za-z0-9_]*")
+
+
+class RenderError(Exception):
+    """A value that must never reach a template did (a bug in resolve, not a user error)."""
+
+
+def ident(name: str) -> str:
+    """Return ``name`` if it is a safe public identifier; raise otherwise."""
+    problem = check_identifier(name)
+    if problem is not None:
+        raise RenderError(f"refusing to render identifier {name!r}: {problem}")
+    return name
+
+
+def private_ident(name: str) -> str:
+    """Return ``name`` if it is a safe ``_private`` identifier built by the generator."""
+    if not (_PRIVATE.fullmatch(name) and name.isascii()):
+        raise RenderError(f"refusing to render private identifier {name!r}")
+    return name
+
+
+def _escape(ch: str) -> str:
+    simple = _SIMPLE_ESCAPES.get(ch)
+    if simple is not None:
+        return simple
+    if ch.isprintable():  # bidi controls, U+2028 and other separators are not printable
+        return ch
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def pystr(text: str) -> str:
+    """A double-quoted Python string literal equal to ``text`` (no raw, no f-string).
+
+    Backslashes, quotes, line breaks and every non-printable character (NUL, ESC, bidi
+    controls, U+2028) are escaped, so the literal is one physical line and cannot end early.
+    """
+    if not isinstance(text, str):
+        raise RenderError(f"pystr expects a str, got {type(text).__name__}")
+    return '"' + "".join(_escape(ch) for ch in text) + '"'
+
+
+def pystr_chunks(text: str, width: int = _CHUNK) -> list[str]:
+    """``text`` as several string literals whose implicit concatenation equals it.
+
+    Splits after each newline and every ``width`` characters of source, never inside an
+    escape sequence.
+    """
+    chunks: list[str] = []
+    current = ""
+    for ch in text:
+        piece = _escape(ch)
+        if current and len(current) + len(piece) > width:
+            chunks.append(current)
+            current = ""
+        current += piece
+        if ch == "\n":
+            chunks.append(current)
+            current = ""
+    if current or not chunks:
+        chunks.append(current)
+    return [f'"{c}"' for c in chunks]
+
+
+def _simple_doc(doc: str, indent: int) -> bool:
+    if not doc or doc != doc.strip() or '"""' in doc or "\\" in doc or doc.endswith('"'):
+        return False
+    if doc.startswith('"'):
+        return False
+    lines = doc.split("\n")
+    for n, line in enumerate(lines):
+        if not all(ch.isprintable() for ch in line) or line != line.rstrip():
+            return False
+        if n > 0 and line[:1] in (" ", "\t"):  # 3.13 strips docstring indentation
+            return False
+        if len(line) + indent + 6 > LINE_LIMIT:
+            return False
+    return True
+
+
+def docstring(doc: str, indent: int) -> str:
+    """A docstring statement (indented by ``indent``) whose value is exactly ``doc``.
+
+    Plain text becomes ``\"\"\"text\"\"\"``; anything with quotes, backslashes, control
+    characters, indentation or long lines becomes a parenthesized implicit concatenation
+    of escaped literals (still one constant, so ``__doc__`` equals ``doc`` on every Python).
+    """
+    pad = " " * indent
+    if _simple_doc(doc, indent):
+        if "\n" not in doc:
+            return f'{pad}"""{doc}"""'
+        return _multiline(doc, pad)
+    chunks = pystr_chunks(doc, max(20, LINE_LIMIT - indent - 8))
+    if len(chunks) == 1 and len(chunks[0]) + indent <= LINE_LIMIT:
+        return f"{pad}{chunks[0]}"
+    inner = "\n".join(f"{pad}    {c}" for c in chunks)
+    return f"{pad}(\n{inner}\n{pad})"
+
+
+def _multiline(doc: str, pad: str) -> str:
+    # Continuation lines are written unindented so that no Python version's docstring
+    # dedenting changes them: the value is exactly the schema text.
+    first, *rest = doc.split("\n")
+    return f'{pad}"""{first}\n' + "\n".join(rest) + '"""'
+
+
+def comment_text(text: str) -> str:
+    """Text safe inside a ``#`` comment: a single line of printable characters."""
+    if not all(ch.isprintable() for ch in text):
+        raise RenderError(f"refusing to put {text!r} in a comment")
+    return text
+
+
+def _float(value: float) -> str:
+    if not math.isfinite(value):
+        raise RenderError(f"non-finite float {value!r} reached the renderer")
+    return repr(value)
+
+
+def pyvalue(value: Value) -> str:
+    """Python source for a validated default value."""
+    if isinstance(value, Lit):
+        v = value.value
+        if v is None or isinstance(v, bool):
+            return repr(v)
+        if isinstance(v, int):
+            return repr(v)
+        if isinstance(v, float):
+            return _float(v)
+        if isinstance(v, str):
+            return pystr(v)
+        if isinstance(v, datetime.datetime):
+            if v.utcoffset() != datetime.timedelta(0):
+                raise RenderError("datetime defaults must be normalized to UTC")
+            parts = [v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond]
+            args = ", ".join(str(p) for p in parts)
+            return f"datetime.datetime({args}, tzinfo=datetime.timezone.utc)"
+        raise RenderError(f"unsupported literal {v!r}")
+    if isinstance(value, EnumLit):
+        return f"{ident(value.enum.name)}.{ident(value.member)}"
+    if isinstance(value, SeqLit):
+        items = ", ".join(pyvalue(v) for v in value.items)
+        if value.kind == "list":
+            return f"[{items}]"
+        return f"({items},)" if len(value.items) == 1 else f"({items})"
+    items = ", ".join(f"{pystr(k)}: {pyvalue(v)}" for k, v in value.items)
+    return f"{{{items}}}"
+
+
+def _natural(name: str) -> list[int | str]:
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
+
+
+def sort_names(names: Iterable[str]) -> list[str]:
+    """isort-style order (ruff RUF022 / I001): CONSTANTS, then Classes, then the rest."""
+
+    def key(name: str) -> tuple[int, list[int | str]]:
+        bare = name.lstrip("_")
+        if len(bare) > 1 and bare.isupper():
+            group = 0
+        elif bare[:1].isupper():
+            group = 1
+        else:
+            group = 2
+        return group, _natural(name)
+
+    return sorted(set(names), key=key)
+
+
+def tuple_lines(prefix: str, names: Iterable[str]) -> str:
+    """``prefix(...)`` as a tuple of string literals, wrapped one per line when long."""
+    items = [pystr(n) for n in names]
+    if not items:
+        return f"{prefix}()"
+    one = f"{prefix}({', '.join(items)}{',' if len(items) == 1 else ''})"
+    if len(one) <= LINE_LIMIT:
+        return one
+    body = "".join(f"    {item},\n" for item in items)
+    return f"{prefix}(\n{body})"
+
+
+def call(func: str, args: list[str], col: int = 0) -> str:
+    """``func(a, b)`` on one line when it fits after ``col`` columns; otherwise one argument
+    per line with a trailing comma (ruff format's shape).
+
+    The result is relative: continuation lines are indented by 4 and the closing parenthesis
+    by 0, so callers indent the whole text (Jinja's ``indent``). Multi-line arguments (nested
+    calls built the same way) are shifted as a block.
+    """
+    one = f"{func}({', '.join(args)})"
+    if col + len(one) <= LINE_LIMIT and "\n" not in one:
+        return one
+    lines = [f"{func}("]
+    for arg in args:
+        arg_lines = arg.split("\n")
+        arg_lines[-1] += ","
+        lines += [f"    {line}" for line in arg_lines]
+    lines.append(")")
+    return "\n".join(lines)

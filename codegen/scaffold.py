@@ -1,0 +1,359 @@
+"""Implementation skeletons for the generated stubs (``chrono scaffold``, SPEC §4.2).
+
+One module per graph, ``IMPL/<stem>.py``: a subclass of every daemon stub with each hook the user
+must write (``run``, ``step`` or ``on_<input>``) present and raising ``NotImplementedError``,
+the daemon's ports and params listed in comments, and a ``build_graph()`` that passes these
+classes to the generated ``<Camel>Graph``. It imports the generated package by an absolute path
+(``--package``) and passes ``mypy --strict`` as written.
+
+User code is never overwritten: a file is created with ``O_CREAT | O_EXCL | O_NOFOLLOW``, so an
+existing file, or a symlink (even a dangling one) at the target path, is skipped and reported.
+Rendering is pure (``render_scaffold``); only ``write_scaffold`` touches disk; only the CLI prints.
+"""
+
+from __future__ import annotations
+
+import errno
+import keyword
+import os
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+import jinja2
+
+from .naming import camel
+from .render.filters import LINE_LIMIT, comment_text, docstring, ident, pystr, pyvalue, sort_names
+from .render.source import annotation, named_in, uses_datetime
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .model import DaemonDef, Field, GraphDef, Module, Package, Port
+
+__all__ = (
+    "BUILD_FUNCTION",
+    "ScaffoldClass",
+    "ScaffoldReport",
+    "ScaffoldView",
+    "check_package_path",
+    "render_scaffold",
+    "scaffold_view",
+    "write_scaffold",
+)
+
+BUILD_FUNCTION = "build_graph"
+"""The function each scaffold module defines to build its graph from the implementations."""
+
+_TEMPLATES = Path(__file__).with_name("templates")
+_INDENT = 4
+
+
+def check_package_path(path: str) -> str | None:
+    """Return why ``path`` cannot be imported as the generated package, or None when it can."""
+    parts = path.split(".")
+    for part in parts:
+        if not part.isidentifier() or not part.isascii() or keyword.iskeyword(part):
+            return (
+                f"--package {path!r} is not a dotted Python module path (each part must be an "
+                "ASCII identifier and not a keyword), e.g. 'generated' or 'myrobot.graphs'"
+            )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ScaffoldClass:
+    """One implementation class: ``class <name>(<base>)`` for daemon ``daemon``.
+
+    ``doc`` is a rendered docstring statement; ``comments`` are comment lines (without ``#``);
+    ``hooks`` are the ``async def`` headers, each followed by ``raise NotImplementedError``.
+    """
+
+    daemon: str
+    name: str
+    base: str
+    doc: str
+    comments: tuple[str, ...]
+    hooks: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScaffoldView:
+    """Everything ``scaffold.py.jinja`` formats for one graph; all text is already safe."""
+
+    source_name: str
+    daemons_module: str
+    module_doc: str
+    imports: str
+    classes: tuple[ScaffoldClass, ...]
+    build_name: str
+    build_head: str
+    graph_class: str
+    params_class: str
+
+
+def _def_head(name: str, params: list[str], returns: str, indent: int) -> str:
+    """``async def name(params) -> returns:`` wrapped like ruff format when too long."""
+    one = f"async def {name}({', '.join(params)}) -> {returns}:"
+    if indent + len(one) <= LINE_LIMIT:
+        return one
+    pad = " " * (indent + _INDENT)
+    body = "".join(f"{pad}{p},\n" for p in params)
+    return f"async def {name}(\n{body}{' ' * indent}) -> {returns}:"
+
+
+def _safe(text: str) -> str:
+    """Schema text fit for a one-line comment: as written when printable, else escaped."""
+    return text if all(ch.isprintable() for ch in text) else pystr(text)
+
+
+def _wrap(head: str, doc: str | None, width: int) -> list[str]:
+    if doc is None:
+        return [head]
+    text = f"{head} -- {_safe(doc)}"
+    return textwrap.wrap(text, width, subsequent_indent="      ", break_on_hyphens=False)
+
+
+class _Names:
+    """Module-level names of one scaffold module, kept unique (``S1Policy``, ``S1PolicyImpl``)."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def reserve(self, name: str) -> str:
+        self.taken.add(name)
+        return name
+
+    def fresh(self, base: str) -> str:
+        name = base
+        while name in self.taken:
+            name += "Impl"
+        return self.reserve(name)
+
+
+class _ImportSet:
+    """The scaffold's imports in ruff/isort order: stdlib, chrono_daemon, the generated package."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+        self.plain: set[str] = set()
+        self.names: dict[str, set[str]] = {}
+
+    def add(self, module: str, name: str) -> None:
+        self.names.setdefault(module, set()).add(name)
+
+    def render(self) -> str:
+        stdlib = [f"import {m}" for m in sorted(self.plain)]
+        runtime = ["from chrono_daemon import Context"]
+        ours: list[str] = []
+        for module in sorted(self.names):
+            names = sort_names(self.names[module])
+            line = f"from {module} import {', '.join(names)}"
+            if len(line) > LINE_LIMIT:
+                body = "".join(f"    {n},\n" for n in names)
+                line = f"from {module} import (\n{body})"
+            ours.append(line)
+        return "\n\n".join("\n".join(block) for block in (stdlib, runtime, ours) if block)
+
+
+def _port_comment(p: Port, stem: str, handler: bool) -> list[str]:
+    t = annotation(p.type, stem)
+    if p.direction == "output":
+        how = f"self.{p.name}: {t} (await self.{p.name}.send(msg); closed when the daemon ends)"
+    elif p.latest:
+        how = f'self.{p.name}: {t}, read = "latest" (self.{p.name}.get() -> {t} | None)'
+    elif handler:
+        how = f"self.{p.name}: {t} (each message is passed to on_{p.name})"
+    else:
+        how = f"self.{p.name}: {t} (async for msg in self.{p.name}: ...)"
+    return _wrap(f"  {how}", p.doc, LINE_LIMIT - _INDENT - 2)
+
+
+def _param_comment(f: Field, stem: str) -> list[str]:
+    default = "" if f.default is None else f" = {pyvalue(f.default)}"
+    return _wrap(f"  {f.name}: {annotation(f.type, stem)}{default}", f.doc, LINE_LIMIT - 6)
+
+
+def _kind_comment(d: DaemonDef) -> str:
+    if d.kind == "periodic":
+        return (
+            f'kind = "periodic" at {d.rate_hz:g} Hz: step(ctx, t) runs once per tick '
+            "of the supervisor clock."
+        )
+    if d.kind == "reactive":
+        return 'kind = "reactive": on_<input>(ctx, msg) runs for each message of a stream input.'
+    return 'kind = "run": run(ctx) is the whole body; return when the work is done.'
+
+
+def _hooks(d: DaemonDef, stem: str) -> tuple[str, ...]:
+    ctx = ["self", "ctx: Context"]
+    if d.kind == "periodic":
+        return (_def_head("step", [*ctx, "t: float"], "None", _INDENT),)
+    if d.kind == "reactive":
+        return tuple(
+            _def_head(f"on_{p.name}", [*ctx, f"msg: {annotation(p.type, stem)}"], "None", _INDENT)
+            for p in d.stream_inputs
+        )
+    return (_def_head("run", ctx, "None", _INDENT),)
+
+
+def _class(d: DaemonDef, stem: str, name: str) -> ScaffoldClass:
+    comments = [_kind_comment(d)]
+    if d.inputs:
+        comments.append("Inputs:")
+        for p in d.inputs:
+            comments += _port_comment(p, stem, handler=d.kind == "reactive")
+    if d.outputs:
+        comments.append("Outputs:")
+        for p in d.outputs:
+            comments += _port_comment(p, stem, handler=False)
+    if d.params:
+        comments.append(f"Params (self.params: {d.params_name}):")
+        for f in d.params:
+            comments += _param_comment(f, stem)
+    doc = d.doc if d.doc is not None else f"Implementation of daemon {d.name}."
+    return ScaffoldClass(
+        daemon=d.name,
+        name=name,
+        base=d.class_name,
+        doc=docstring(doc, _INDENT),
+        comments=tuple(comment_text(c) for c in comments),
+        hooks=_hooks(d, stem),
+    )
+
+
+def _types_used(d: DaemonDef) -> list[Port]:
+    # Only reactive handlers spell message types in their signatures.
+    return list(d.stream_inputs) if d.kind == "reactive" else []
+
+
+def scaffold_view(module: Module, package: str) -> ScaffoldView | None:
+    """Plan the scaffold of ``module``'s graph (None for a types-only file).
+
+    ``package`` is the absolute import path of the generated package (``generated``).
+    """
+    graph: GraphDef | None = module.graph
+    if graph is None:
+        return None
+    stem = module.stem
+    names = _Names()
+    imports = _ImportSet(package)
+    here = f"{package}.{stem}"
+    names.reserve("Context")
+    for cls in (graph.class_name, graph.params_name, *(d.class_name for d in graph.daemons)):
+        imports.add(here, names.reserve(cls))
+    for d in graph.daemons:
+        for p in _types_used(d):
+            if uses_datetime(p.type):
+                imports.plain.add(names.reserve("datetime"))
+            for ref in named_in(p.type):
+                if ref.module == stem:
+                    imports.add(here, names.reserve(ref.name))
+                else:
+                    imports.add(package, names.reserve(ref.module))
+    build = names.fresh(BUILD_FUNCTION)
+    classes = tuple(_class(d, stem, names.fresh(camel(d.name))) for d in graph.daemons)
+    build_head = _def_head(
+        build, [f"params: {graph.params_name} | None = None"], graph.class_name, 0
+    )
+    return ScaffoldView(
+        source_name=module.source_name,
+        daemons_module=f"{here}.daemons",
+        module_doc=docstring(
+            f"Implementations of the daemons of graph {stem} ({module.source_name}).", 0
+        ),
+        imports=imports.render(),
+        classes=classes,
+        build_name=build,
+        build_head=build_head.removeprefix("async "),
+        graph_class=graph.class_name,
+        params_class=graph.params_name,
+    )
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Python source, not HTML: every value goes through a filter instead
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["ident"] = ident
+    env.filters["comment"] = comment_text
+    return env
+
+
+def render_scaffold(pkg: Package, package: str) -> dict[PurePosixPath, str]:
+    """Render ``<stem>.py`` for every graph of ``pkg`` (pure: no I/O).
+
+    Raises ``ValueError`` when ``package`` is not a dotted module path (see
+    ``check_package_path``; the CLI checks first and reports it as a usage error).
+    """
+    problem = check_package_path(package)
+    if problem is not None:
+        raise ValueError(problem)
+    template = _environment().get_template("scaffold.py.jinja")
+    out: dict[PurePosixPath, str] = {}
+    for module in pkg.modules:
+        view = scaffold_view(module, package)
+        if view is not None:
+            out[PurePosixPath(f"{module.stem}.py")] = template.render(view=view)
+    return out
+
+
+@dataclass
+class ScaffoldReport:
+    """What ``write_scaffold`` did: files created, files skipped (with why), and failures."""
+
+    created: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _create(path: Path, text: str) -> str | None:
+    """Create ``path`` exclusively; return why it was skipped, or None when written."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileExistsError:
+        return "is a symlink; not followed" if path.is_symlink() else "exists; left unchanged"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symlink; not followed"
+        raise
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    return None
+
+
+def write_scaffold(files: Mapping[PurePosixPath, str], impl_dir: Path) -> ScaffoldReport:
+    """Create each file under ``impl_dir`` unless something already exists at its path.
+
+    ``impl_dir`` is created when missing. An existing file, directory or symlink at a target
+    path is never written through: it is reported in ``skipped``. I/O failures (no permission,
+    ``impl_dir`` is a file) are reported in ``failed``; nothing raises for them.
+    """
+    report = ScaffoldReport()
+    try:
+        impl_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        report.failed.append((impl_dir, f"cannot create directory: {exc.strerror or exc}"))
+        return report
+    for rel in sorted(files):
+        path = impl_dir / rel
+        try:
+            reason = _create(path, files[rel])
+        except OSError as exc:
+            report.failed.append((path, f"cannot write: {exc.strerror or exc}"))
+            continue
+        if reason is None:
+            report.created.append(path)
+        else:
+            report.skipped.append((path, reason))
+    return report
