@@ -339,9 +339,18 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         try:
             self._sock.send(frame, zmq.NOBLOCK)
         except zmq.Again:
-            self._read_control()
-            self._check_open()
-            raise WouldBlock from None
+            # send() processes libzmq's commands only now and then; EVENTS always does, so a
+            # "room again" notice from the reader may only show up here. Then retry once.
+            events = self._events()
+            if events & zmq.POLLIN:
+                self._read_control()
+                self._check_open()
+            if not events & zmq.POLLOUT:
+                raise WouldBlock from None
+            try:
+                self._sock.send(frame, zmq.NOBLOCK)
+            except zmq.Again:
+                raise WouldBlock from None
         self._sent += 1
 
     async def aclose(self) -> None:
@@ -525,7 +534,13 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         try:
             frame = self._sock.recv(zmq.NOBLOCK)
         except zmq.Again:
-            raise WouldBlock from None
+            # As in send_nowait: a message may be waiting behind unprocessed commands.
+            if not self._events() & zmq.POLLIN:
+                raise WouldBlock from None
+            try:
+                frame = self._sock.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                raise WouldBlock from None
         if frame and frame[0] == DATA:
             self._received += 1
             try:
