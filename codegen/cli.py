@@ -13,6 +13,13 @@ import typer
 
 from chrono_daemon import __version__
 
+from .commands import (
+    ReportFormat,
+    graph_command,
+    print_github_annotations,
+    scaffold_command,
+    schema_command,
+)
 from .errors import SchemaError, format_error
 from .pipeline import check as check_schemas
 from .pipeline import generate_to
@@ -25,7 +32,7 @@ app = typer.Typer(
     name="chrono",
     help="chrono-daemon code generator: schema files -> a typed Python package.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (issue 6)
     pretty_exceptions_enable=False,
 )
 
@@ -107,17 +114,31 @@ def gen(
 @app.command("check")
 def check_command(
     directory: Annotated[Path, typer.Argument(help="Directory of *.toml schema files.")],
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option("--format", help="'github' also prints ::error annotations on stdout."),
+    ] = ReportFormat.text,
 ) -> None:
-    """Validate the schemas of DIRECTORY; print every error with file:line."""
+    """Validate the schemas of DIRECTORY; print every error with file:line.
+
+    Example: chrono check schemas/ --format github
+    """
     try:
         errors = check_schemas(directory)
     except Exception as exc:
         typer.echo(f"chrono: internal error, please report: {exc!r}", err=True)
         raise typer.Exit(EXIT_INTERNAL) from None
     _print_errors(errors)
+    if fmt is ReportFormat.github:
+        print_github_annotations(errors)
     if any(e.severity == "error" for e in errors):
         raise typer.Exit(1)
     typer.echo(f"chrono: {directory.as_posix()}: no errors")
+
+
+app.command("graph")(graph_command)
+app.command("scaffold")(scaffold_command)
+app.command("schema")(schema_command)
 
 
 def main() -> None:
