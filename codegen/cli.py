@@ -23,6 +23,7 @@ from .commands import (
 from .errors import SchemaError, format_error
 from .pipeline import check as check_schemas
 from .pipeline import generate_to
+from .progress import Progress
 
 __all__ = ("app", "main")
 
@@ -78,9 +79,13 @@ def gen(
         typer.Option("--check", help="Write nothing; exit 1 listing the files that are stale."),
     ] = False,
 ) -> None:
-    """Validate the schemas of DIRECTORY and generate the typed package into OUT."""
+    """Validate the schemas of DIRECTORY and generate the typed package into OUT.
+
+    Example: chrono gen schemas/ -o generated/ --check
+    """
     try:
-        result, report = generate_to(directory, out, check_only=check)
+        with Progress("chrono gen"):
+            result, report = generate_to(directory, out, check_only=check)
     except Exception as exc:  # a bug, not a user error: one line, distinct exit code
         typer.echo(f"chrono: internal error, please report: {exc!r}", err=True)
         raise typer.Exit(EXIT_INTERNAL) from None
@@ -124,7 +129,8 @@ def check_command(
     Example: chrono check schemas/ --format github
     """
     try:
-        errors = check_schemas(directory)
+        with Progress("chrono check"):
+            errors = check_schemas(directory)
     except Exception as exc:
         typer.echo(f"chrono: internal error, please report: {exc!r}", err=True)
         raise typer.Exit(EXIT_INTERNAL) from None

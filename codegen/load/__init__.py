@@ -42,7 +42,8 @@ class RawFile:
         schema: the decoded content; entries that failed to decode are left out.
         positions: key path -> position index for semantic errors.
         edge_index: for each decoded edge, its index among the file's ``[[edges]]``.
-        declared: every ``(kind, name)`` the file declares under ``messages``/``enums``, even
+        declared: every ``(kind, name)`` the file declares under ``messages``/``enums``/
+            ``daemons`` (kind ``message``, ``enum``, ``daemon``), even
             entries that failed to decode (so references to them do not cascade into
             "unknown type" errors).
         clean: True when the file decoded without any error.
@@ -183,7 +184,7 @@ def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
 
 def _declared(parsed: dict[str, object]) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
-    for table, kind in (("enums", "enum"), ("messages", "message")):
+    for table, kind in (("enums", "enum"), ("messages", "message"), ("daemons", "daemon")):
         entries = parsed.get(table)
         if isinstance(entries, dict):
             out += [(kind, name) for name in entries]

@@ -71,7 +71,7 @@ def resolve(files: Sequence[RawFile]) -> ResolveResult:
     modules_scope: dict[str, dict[str, str]] = {}
     enum_values: dict[tuple[str, str], tuple[str, ...]] = {}
     for f in files:
-        names: dict[str, str] = {name: kind for kind, name in f.declared}
+        names: dict[str, str] = {n: k for k, n in f.declared if k in ("enum", "message")}
         for name, raw_enum in f.schema.enums.items():
             enum_values[(f.stem, name)] = tuple(raw_enum.values)
         modules_scope[f.stem] = names
@@ -219,9 +219,20 @@ def _resolve_graph(ctx: FileContext, env: Env, ns: Namespace, daemons: list[Daem
             )
         seen_classes[d.class_name] = d
     edges = list(zip(raw.edge_index, schema.edges, strict=True))
-    clean = raw.clean and len(daemons) == len(schema.daemons)
+    declared = {name for kind, name in raw.declared if kind == "daemon"}
+    broken = declared - {d.name for d in daemons}
+    if schema.graph is not None:
+        broken |= {f"in.{n}" for n in schema.graph.inputs} - {f"in.{p.name}" for p in inputs}
+        broken |= {f"out.{n}" for n in schema.graph.outputs} - {f"out.{p.name}" for p in outputs}
     links, tees, merges = resolve_edges(
-        ctx, raw.stem, edges, daemons, inputs, outputs, check_connected=clean
+        ctx,
+        raw.stem,
+        edges,
+        daemons,
+        inputs,
+        outputs,
+        broken=frozenset(broken),
+        check_connected=raw.clean and not broken,
     )
     return GraphDef(
         class_name=names["graph"],

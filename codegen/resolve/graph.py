@@ -30,7 +30,9 @@ class _Ends:
         daemons: Sequence[DaemonDef],
         inputs: Sequence[GraphPort],
         outputs: Sequence[GraphPort],
+        broken: frozenset[str],
     ) -> None:
+        self.broken = broken
         self.daemons = {d.name: d for d in daemons}
         self.graph_inputs = {p.name: p.type for p in inputs}
         self.graph_outputs = {p.name: p.type for p in outputs}
@@ -56,6 +58,8 @@ class _Ends:
                 f"expected {shape}",
             )
             return None
+        if text in self.broken or head in self.broken:
+            return None  # already reported where it is declared
         if head == own:
             table = self.graph_inputs if own == "in" else self.graph_outputs
             kind = "input" if own == "in" else "output"
@@ -101,15 +105,19 @@ def resolve_edges(
     inputs: Sequence[GraphPort],
     outputs: Sequence[GraphPort],
     *,
+    broken: frozenset[str] = frozenset(),
     check_connected: bool,
 ) -> tuple[tuple[Link, ...], tuple[Tee, ...], tuple[Merge, ...]]:
     """Turn ``[[edges]]`` into links; decide tees and merges; check every port is connected.
 
     ``edges`` pairs each decoded edge with its index in the file (for positions).
-    ``check_connected`` is False when the file had structural errors (a dropped edge would
-    make every port it touched look unconnected).
+    ``broken`` names daemons and ``in.X``/``out.X`` ports that failed to resolve (already
+    reported): edges touching them are skipped silently. ``check_connected`` is False when
+    anything failed earlier; connectivity is also not checked when an edge had an error (a
+    dropped edge would make every port it touched look unconnected).
     """
-    ends = _Ends(daemons, inputs, outputs)
+    ends = _Ends(daemons, inputs, outputs, broken)
+    errors_before = len(ctx.errors)
     links: list[Link] = []
     seen: dict[tuple[PortRef, PortRef], int] = {}
     for n, edge in edges:
@@ -182,7 +190,7 @@ def resolve_edges(
     for link in links:
         by_producer[link.producer].append(link.index)
         by_consumer[link.consumer].append(link.index)
-    if check_connected:
+    if check_connected and len(ctx.errors) == errors_before:
         _check_connected(ctx, daemons, inputs, outputs, by_producer, by_consumer)
     tees = tuple(
         Tee(p, links[ids[0]].type, tuple(ids)) for p, ids in by_producer.items() if len(ids) > 1
