@@ -20,9 +20,10 @@ class FakeTTY(io.StringIO):
 
 def test_draws_the_stage_on_a_tty_and_erases_it_at_the_end() -> None:
     stream = FakeTTY()
-    with Progress("chrono gen", stream=stream, delay=0.0) as progress:
-        progress.stage("rendering", 3, 10)
-        progress.stage("rendering", 4, 10)
+    progress = Progress("chrono gen", stream=stream, delay=0.0)
+    progress.stage("rendering", 3, 10)
+    progress.stage("rendering", 4, 10)  # the newest stage wins
+    with progress:
         assert progress.drawn.wait(30)
     text = stream.getvalue()
     frames = text.split("\r")
