@@ -110,6 +110,8 @@ def pystr_chunks(text: str, width: int = _CHUNK) -> list[str]:
 def _simple_doc(doc: str, indent: int) -> bool:
     if not doc or doc != doc.strip() or '"""' in doc or "\\" in doc or doc.endswith('"'):
         return False
+    if "\n" in doc:  # formatters re-indent continuation lines, which changes __doc__
+        return False
     if doc.startswith('"'):
         return False
     lines = doc.split("\n")
@@ -126,27 +128,20 @@ def _simple_doc(doc: str, indent: int) -> bool:
 def docstring(doc: str, indent: int) -> str:
     """A docstring statement (indented by ``indent``) whose value is exactly ``doc``.
 
-    Plain text becomes ``\"\"\"text\"\"\"``; anything with quotes, backslashes, control
-    characters, indentation or long lines becomes a parenthesized implicit concatenation
-    of escaped literals (still one constant, so ``__doc__`` equals ``doc`` on every Python).
+    One plain line becomes ``\"\"\"text\"\"\"``; anything else (several lines, quotes,
+    backslashes, control characters, long lines) becomes a parenthesized implicit
+    concatenation of escaped literals, one per source line: still one constant, so
+    ``__doc__`` equals ``doc`` exactly on every Python version and after ``ruff format``.
     """
     pad = " " * indent
     if _simple_doc(doc, indent):
-        if "\n" not in doc:
-            return f'{pad}"""{doc}"""'
-        return _multiline(doc, pad)
+        return f'{pad}"""{doc}"""'
+    single = pystr(doc)
+    if indent + len(single) <= LINE_LIMIT:
+        return f"{pad}{single}"
     chunks = pystr_chunks(doc, max(20, LINE_LIMIT - indent - 8))
-    if len(chunks) == 1 and len(chunks[0]) + indent <= LINE_LIMIT:
-        return f"{pad}{chunks[0]}"
     inner = "\n".join(f"{pad}    {c}" for c in chunks)
     return f"{pad}(\n{inner}\n{pad})"
-
-
-def _multiline(doc: str, pad: str) -> str:
-    # Continuation lines are written unindented so that no Python version's docstring
-    # dedenting changes them: the value is exactly the schema text.
-    first, *rest = doc.split("\n")
-    return f'{pad}"""{first}\n' + "\n".join(rest) + '"""'
 
 
 def comment_text(text: str) -> str:
@@ -179,7 +174,7 @@ def pyvalue(value: Value) -> str:
                 raise RenderError("datetime defaults must be normalized to UTC")
             parts = [v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond]
             args = ", ".join(str(p) for p in parts)
-            return f"datetime.datetime({args}, tzinfo=datetime.timezone.utc)"
+            return f"datetime.datetime({args}, tzinfo=datetime.UTC)"
         raise RenderError(f"unsupported literal {v!r}")
     if isinstance(value, EnumLit):
         return f"{ident(value.enum.name)}.{ident(value.member)}"

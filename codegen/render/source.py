@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from ..model import (
     DictLit,
     DictOf,
@@ -144,16 +146,26 @@ def field_source(f: Field, stem: str) -> str:
             lines += [f"                {c}" for c in pystr_chunks(raw, LINE_LIMIT - 24)]
             lines.append("            ),")
     lines.append("        ),")
-    tail = f"    ]{suffix}{default}"
+    lines.append("    ]")
+    if optional:  # ruff format's shape for a long ``X | None`` annotation
+        lines = ["    " + line for line in lines]
+        lines[0] = f"    {name}: (\n        Annotated["
+        lines += ["        | None", "    )"]
+    tail = lines.pop() + default
     if len(tail) > LINE_LIMIT and isinstance(f.default, Lit):
-        return "\n".join(lines) + "\n" + _long_default(f"    ]{suffix} = ", f.default)
+        return "\n".join(lines) + "\n" + _long_default(tail[: -len(default)] + " = ", f.default)
     lines.append(tail)
     return "\n".join(lines)
 
 
 def _long_default(head: str, value: Lit) -> str:
-    if not isinstance(value.value, str):
+    v = value.value
+    if isinstance(v, datetime.datetime):
+        parts = [str(p) for p in (v.year, v.month, v.day, v.hour, v.minute, v.second)]
+        args = ", ".join([*parts, str(v.microsecond), "tzinfo=datetime.UTC"])
+        return f"{head}datetime.datetime(\n        {args}\n    )"
+    if not isinstance(v, str):
         return head + pyvalue(value)
-    chunks = pystr_chunks(value.value, LINE_LIMIT - 16)
+    chunks = pystr_chunks(v, LINE_LIMIT - 16)
     body = "\n".join(f"        {c}" for c in chunks)
     return f"{head}(\n{body}\n    )"

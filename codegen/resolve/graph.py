@@ -118,6 +118,7 @@ def resolve_edges(
     """
     ends = _Ends(daemons, inputs, outputs, broken)
     errors_before = len(ctx.errors)
+    addresses: dict[str, int] = {}
     links: list[Link] = []
     seen: dict[tuple[PortRef, PortRef], int] = {}
     for n, edge in edges:
@@ -135,6 +136,22 @@ def resolve_edges(
                     (*key, "address"),
                     f"invalid endpoint {edge.address!r}: expected tcp://host:port, ipc://path "
                     "or inproc://name",
+                )
+                ok = False
+            elif edge.address in addresses:
+                ctx.error(
+                    (*key, "address"),
+                    f"address {edge.address!r} is already used by the edge at line "
+                    f"{addresses[edge.address]}; every zmq edge needs its own address",
+                )
+                ok = False
+            else:
+                addresses[edge.address] = ctx.line((*key, "address"))
+            if not isinstance(edge.to, str) and len(edge.to) != 1:
+                ctx.error(
+                    (*key, "to"),
+                    "a zmq edge connects one producer to one consumer; give each target its "
+                    "own [[edges]] entry and address",
                 )
                 ok = False
             if edge.policy in ("drop_oldest", "coalesce"):

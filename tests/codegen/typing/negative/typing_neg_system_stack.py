@@ -1,7 +1,7 @@
 """Negative typing cases: each marked line is one misuse mypy --strict must flag.
 
 tests/codegen/test_codegen_typing.py runs mypy over this file and requires the set of
-(line, error code) it reports to equal the set of ``# expect: [code]`` markers.
+(line, error code) it reports to equal the set of expect markers on the lines below.
 """
 
 from __future__ import annotations
