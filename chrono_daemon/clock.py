@@ -16,7 +16,7 @@ import heapq
 import itertools
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import anyio
@@ -58,8 +58,8 @@ def _check_time(value: float, what: str) -> float:
     return value
 
 
-class _Ticker(AsyncIterator[float]):
-    """``every()``: tick k is ``start + k*period``, computed from k, never summed (no drift)."""
+class _TickSchedule:
+    """``every()``'s schedule: tick k is ``start + k*period``, from k, never summed (no drift)."""
 
     __slots__ = ("_clock", "_k", "_period", "_start")
 
@@ -73,14 +73,6 @@ class _Ticker(AsyncIterator[float]):
         self._period = period
         self._start = clock.now()
         self._k = -1 if first == "now" else 0
-
-    def __aiter__(self) -> _Ticker:
-        return self
-
-    async def __anext__(self) -> float:
-        tick = self._next_tick(self._clock.now())
-        await self._clock.wait_until(tick)
-        return tick
 
     def _next_tick(self, now: float) -> float:
         k = self._k + 1
@@ -96,14 +88,35 @@ class _Ticker(AsyncIterator[float]):
         return tick
 
 
-class _SimTicker(_Ticker):
-    """``SimClock.every``: the same ticks, straight onto the clock's heap (hot path)."""
+class _Ticker(_TickSchedule, AsyncIterator[float]):
+    """``every()`` on any clock: sleep until each tick through ``wait_until``."""
+
+    __slots__ = ()
+
+    def __aiter__(self) -> _Ticker:
+        return self
+
+    async def __anext__(self) -> float:
+        tick = self._next_tick(self._clock.now())
+        await self._clock.wait_until(tick)
+        return tick
+
+
+class _SimTicker(_TickSchedule, AsyncIterator[float]):
+    """``SimClock.every``: the same ticks, straight onto the clock's heap (hot path).
+
+    ``__anext__`` is a plain method returning the sleeper future itself, whose result the
+    clock sets to the tick time: ``async for`` awaits it with no coroutine in between.
+    """
 
     __slots__ = ()
 
     _clock: SimClock
 
-    async def __anext__(self) -> float:
+    def __aiter__(self) -> _SimTicker:
+        return self
+
+    def __anext__(self) -> Awaitable[float]:
         clock = self._clock
         k = self._k + 1
         tick = self._start + k * self._period
@@ -112,20 +125,27 @@ class _SimTicker(_Ticker):
         else:
             tick = self._next_tick(clock._now)
         if tick <= clock._now:
-            await checkpoint()
-            return tick
+            return _checkpoint_then(tick)
         loop = asyncio._get_running_loop()
         if loop is None:
-            await clock._sleep_until(tick)
-            return tick
+            return _sleep_then(clock, tick)
         # clock._push, inlined: this runs once per tick of every periodic daemon.
-        future = loop.create_future()
+        future: asyncio.Future[float] = loop.create_future()
         heap = clock._heap
         heapq.heappush(heap, (tick, next(clock._counter), future))
         if len(heap) > clock._compact_at:
             clock._compact()
-        await future
-        return tick
+        return future
+
+
+async def _checkpoint_then(tick: float) -> float:
+    await checkpoint()
+    return tick
+
+
+async def _sleep_then(clock: SimClock, tick: float) -> float:
+    await clock._sleep_until(tick)
+    return tick
 
 
 class WallClock:
@@ -165,7 +185,7 @@ class _EventSleeper:
     def done(self) -> bool:
         return self._cancelled or self._event.is_set()
 
-    def set_result(self, _: None) -> None:
+    def set_result(self, _: float) -> None:
         self._event.set()
 
     def cancel(self) -> None:
@@ -182,7 +202,8 @@ class _EventSleeper:
             raise
 
 
-_Sleeper = asyncio.Future[None] | _EventSleeper
+# A sleeper's result is its deadline (``_SimTicker`` hands the future to ``async for``).
+_Sleeper = asyncio.Future[float] | _EventSleeper
 
 
 # The heap is compacted (cancelled sleepers dropped) when it outgrows twice its size after the
@@ -325,7 +346,7 @@ class SimClock:
     async def _advance_with_anyio(self, t: float) -> None:
         await anyio.wait_all_tasks_blocked()
         while (sleeper := self._pop_due(t)) is not None:
-            sleeper.set_result(None)
+            sleeper.set_result(self._now)  # _pop_due moved now to its deadline
             await anyio.wait_all_tasks_blocked()
 
     def _drop_dead_head(self) -> None:
@@ -383,7 +404,7 @@ class _AsyncioPump:
             if not sleeper.done():  # else: cancelled before its deadline
                 if deadline > clock._now:
                     clock._now = deadline
-                sleeper.set_result(None)
+                sleeper.set_result(deadline)
                 ready.append(self._handle)
                 return
         if not self._done.done():
