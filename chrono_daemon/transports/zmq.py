@@ -52,7 +52,7 @@ from ._zmq_errors import (
     ZmqMessageTooLarge,
     ZmqValidationError,
 )
-from ._zmq_frames import CLOSE_FRAME, DATA_PREFIX, EOS, describe_bad_frame, eos_frame
+from ._zmq_frames import CLOSE_FRAME, DATA, DATA_PREFIX, EOS, describe_bad_frame, eos_frame
 from ._zmq_frames import parse_eos as _parse_eos
 
 if TYPE_CHECKING:
@@ -88,14 +88,19 @@ __all__ = (
 
 T = TypeVar("T")
 
-# A checkpoint costs ~3 us on asyncio, more than a ZMQ send; amortised over this many calls it
-# is ~2 % of a message while still bounding how long a non-blocking loop holds the event loop.
-YIELD_EVERY = 64
+# A checkpoint costs ~3 us on asyncio, several ZMQ sends; amortised over this many calls that
+# never had to wait it is ~1 % of a message (bench/zmq.py), while a loop that never blocks
+# still lets other tasks run every few hundred microseconds.
+YIELD_EVERY = 256
 
 # The reverse direction only ever carries one receiver-closed frame.
 _CONTROL_HWM = 8
 
 _log = logging.getLogger("chrono_daemon.transports.zmq")
+
+# Module-level aliases: the hot paths run once per message.
+_NOBLOCK = zmq.NOBLOCK
+_Again = zmq.Again
 
 
 # -- serialisation ---------------------------------------------------------------------------
@@ -232,6 +237,7 @@ class _Endpoint:
 
     async def _wait_fd(self) -> None:
         """Wait until libzmq signals a possible state change; the caller re-reads EVENTS."""
+        self._ops = 0  # this wait yields to the event loop: the periodic checkpoint restarts
         scope = anyio.CancelScope()
         self._wait_scope = scope
         try:
@@ -313,8 +319,8 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         if len(frame) > self._max_frame:
             raise self._too_large(item, frame)
         try:
-            self._send_frame(frame, zmq.NOBLOCK)
-        except zmq.Again:
+            self._send_frame(frame, _NOBLOCK)
+        except _Again:
             await self._send_blocking(frame)
         else:
             self._sent += 1
@@ -342,8 +348,8 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         if len(frame) > self._max_frame:
             raise self._too_large(item, frame)
         try:
-            self._send_frame(frame, zmq.NOBLOCK)
-        except zmq.Again:
+            self._send_frame(frame, _NOBLOCK)
+        except _Again:
             # send() processes libzmq's commands only now and then; EVENTS always does, so a
             # "room again" notice from the reader may only show up here. Then retry once.
             events = self._events()
@@ -353,8 +359,8 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             if not events & zmq.POLLOUT:
                 raise WouldBlock from None
             try:
-                self._send_frame(frame, zmq.NOBLOCK)
-            except zmq.Again:
+                self._send_frame(frame, _NOBLOCK)
+            except _Again:
                 raise WouldBlock from None
         self._sent += 1
 
@@ -433,7 +439,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         """Consume frames from the receiver; only the receiver-closed frame means anything."""
         sock = self._sock
         while self._events() & zmq.POLLIN:
-            frame = sock.recv(zmq.NOBLOCK)
+            frame = sock.recv(_NOBLOCK)
             if frame == CLOSE_FRAME:
                 self._peer_closed = True
                 self._refresh()
@@ -450,8 +456,8 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                     self._check_open()
                 if events & zmq.POLLOUT:
                     try:
-                        self._send_frame(frame, zmq.NOBLOCK)
-                    except zmq.Again:
+                        self._send_frame(frame, _NOBLOCK)
+                    except _Again:
                         await checkpoint()
                         continue
                     self._sent += 1
@@ -471,8 +477,8 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                     return
             if events & zmq.POLLOUT:
                 try:
-                    self._send_frame(frame, zmq.NOBLOCK)
-                except zmq.Again:
+                    self._send_frame(frame, _NOBLOCK)
+                except _Again:
                     await checkpoint()
                     continue
                 return
@@ -523,10 +529,10 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         else:
             self._ops = ops
         try:
-            frame = self._recv_frame(zmq.NOBLOCK)
-        except zmq.Again:
+            frame = self._recv_frame(_NOBLOCK)
+        except _Again:
             frame = await self._recv_blocking()
-        if frame[:1] == DATA_PREFIX:
+        if frame and frame[0] == DATA:
             self._received += 1
             try:
                 return self._decode(frame[1:])
@@ -546,10 +552,10 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             else:
                 self._ops = ops
             try:
-                frame = self._recv_frame(zmq.NOBLOCK)
-            except zmq.Again:
+                frame = self._recv_frame(_NOBLOCK)
+            except _Again:
                 frame = await self._recv_blocking()
-            if frame[:1] == DATA_PREFIX:
+            if frame and frame[0] == DATA:
                 self._received += 1
                 try:
                     return self._decode(frame[1:])
@@ -570,16 +576,16 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             raise WouldBlock
         self._check_idle()
         try:
-            frame = self._recv_frame(zmq.NOBLOCK)
-        except zmq.Again:
+            frame = self._recv_frame(_NOBLOCK)
+        except _Again:
             # As in send_nowait: a message may be waiting behind unprocessed commands.
             if not self._events() & zmq.POLLIN:
                 raise WouldBlock from None
             try:
-                frame = self._recv_frame(zmq.NOBLOCK)
-            except zmq.Again:
+                frame = self._recv_frame(_NOBLOCK)
+            except _Again:
                 raise WouldBlock from None
-        if frame[:1] == DATA_PREFIX:
+        if frame and frame[0] == DATA:
             self._received += 1
             try:
                 return self._decode(frame[1:])
@@ -607,7 +613,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             if not self._eos:
                 # ZMQError (Again): no sender connected, so there is nobody to tell.
                 with contextlib.suppress(zmq.ZMQError):
-                    self._send_frame(CLOSE_FRAME, zmq.NOBLOCK)
+                    self._send_frame(CLOSE_FRAME, _NOBLOCK)
         finally:
             self._close_socket()
 
@@ -642,8 +648,8 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             while True:
                 if self._events() & zmq.POLLIN:
                     try:
-                        return self._recv_frame(zmq.NOBLOCK)
-                    except zmq.Again:
+                        return self._recv_frame(_NOBLOCK)
+                    except _Again:
                         await checkpoint()
                         continue
                 await self._wait_fd()

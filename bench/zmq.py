@@ -1,0 +1,158 @@
+"""open_zmq_channel vs raw pyzmq PAIR sockets carrying msgspec bytes: same workload, same run.
+
+One producer task sends N small msgspec Structs over tcp://127.0.0.1 to one consumer task in the
+same event loop; maxsize (high-water mark) 1000 on both. The raw reference is the minimal
+correct hand-written async pyzmq loop: non-blocking send/recv, and on ``zmq.Again`` a wait on
+the socket's descriptor through anyio after re-reading ``zmq.EVENTS`` — no per-message
+checkpoint, no framing, no close protocol (an empty frame ends the stream). Rounds alternate
+between the two implementations; medians are reported.
+Run: PYTHONPATH=. python bench/zmq.py [--items 100000] [--rounds 7] [--quick]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's directory is sys.path[0], where "import zmq" would find this very
+# file instead of pyzmq.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    del sys.path[0]
+
+import argparse
+import statistics
+import time
+from typing import TYPE_CHECKING
+
+import anyio
+import msgspec
+import zmq
+
+from bench._results import write_section
+from chrono_daemon.transports.zmq import MsgpackSerde, open_zmq_channel
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+MAXSIZE = 1000
+
+
+class Sample(msgspec.Struct, frozen=True):
+    seq: int
+    t: float
+    name: str
+
+
+async def run_chrono(items: int) -> None:
+    ch = open_zmq_channel("tcp://127.0.0.1:*", maxsize=MAXSIZE, serde=MsgpackSerde(Sample))
+
+    async def produce() -> None:
+        send = ch.send.send
+        for i in range(items):
+            await send(Sample(i, 0.5, "obs"))
+        await ch.send.aclose()
+
+    async def consume() -> None:
+        n = 0
+        async for _ in ch.recv:
+            n += 1
+        assert n == items
+        await ch.recv.aclose()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(produce)
+        tg.start_soon(consume)
+
+
+async def _wait(sock: zmq.Socket[bytes], fd: int, flag: int) -> None:
+    while not int(sock.get(zmq.EVENTS)) & flag:
+        await anyio.wait_readable(fd)
+
+
+async def run_raw(items: int) -> None:
+    recv_sock: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.PAIR)
+    send_sock: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.PAIR)
+    for sock in (recv_sock, send_sock):
+        sock.set(zmq.SNDHWM, MAXSIZE)
+        sock.set(zmq.RCVHWM, MAXSIZE)
+        sock.set(zmq.LINGER, 1000)
+    recv_sock.bind("tcp://127.0.0.1:*")
+    send_sock.connect(bytes(recv_sock.get(zmq.LAST_ENDPOINT)).decode())
+    encode = msgspec.msgpack.Encoder().encode
+    decode = msgspec.msgpack.Decoder(Sample).decode
+
+    async def produce() -> None:
+        fd = int(send_sock.get(zmq.FD))
+        for i in range(items):
+            frame = encode(Sample(i, 0.5, "obs"))
+            while True:
+                try:
+                    send_sock.send(frame, zmq.NOBLOCK)
+                    break
+                except zmq.Again:
+                    await _wait(send_sock, fd, zmq.POLLOUT)
+        await _wait(send_sock, fd, zmq.POLLOUT)
+        send_sock.send(b"")
+
+    async def consume() -> None:
+        fd = int(recv_sock.get(zmq.FD))
+        n = 0
+        while True:
+            try:
+                frame = recv_sock.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                await _wait(recv_sock, fd, zmq.POLLIN)
+                continue
+            if not frame:
+                break
+            decode(frame)
+            n += 1
+        assert n == items
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(produce)
+        tg.start_soon(consume)
+    send_sock.close()
+    recv_sock.close()
+
+
+def rate(fn: Callable[[int], Awaitable[None]], items: int, backend: str) -> float:
+    t0 = time.perf_counter()
+    anyio.run(fn, items, backend=backend)
+    return items / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="no RESULTS.md update")
+    args = parser.parse_args()
+    lines = [
+        "## ZMQ channel throughput (`bench/zmq.py`)",
+        "",
+        f"{args.items:,} msgspec Structs `Sample(seq, t, name)` from one producer task to one "
+        f"consumer task over `tcp://127.0.0.1`, maxsize/HWM {MAXSIZE}; median of {args.rounds} "
+        "alternating rounds. Reference: raw pyzmq PAIR sockets carrying msgspec bytes in a "
+        "hand-written async loop (non-blocking send/recv, anyio descriptor waits on `zmq.Again`). "
+        "Target: >= 0.8x raw.",
+        "",
+        "| backend | open_zmq_channel msgs/s | raw pyzmq PAIR msgs/s | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for backend in ("asyncio", "trio"):
+        ours: list[float] = []
+        raw: list[float] = []
+        for _ in range(args.rounds):
+            ours.append(rate(run_chrono, args.items, backend))
+            raw.append(rate(run_raw, args.items, backend))
+        a, b = statistics.median(ours), statistics.median(raw)
+        line = f"| {backend} | {a:,.0f} | {b:,.0f} | {a / b:.2f}x |"
+        print(line, flush=True)
+        lines.append(line)
+    if not args.quick:
+        write_section("zmq", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
