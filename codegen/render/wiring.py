@@ -46,6 +46,7 @@ class WiringView:
     helpers: set[str] = field(default_factory=set)
     lossy: set[str] = field(default_factory=set)
     zmq: bool = False
+    closers: list[str] = field(default_factory=list)
 
 
 def wiring_view(graph: GraphDef, stem: str) -> WiringView:
@@ -179,6 +180,7 @@ def _link(
             head = f"self._link{i}_{end} = "
             view.setup.append(head + call(func, args, len(head) + 8))
         send[i], recv[i] = f"self._link{i}_send", f"self._link{i}_recv"
+        view.closers += [send[i], recv[i]]
     else:
         view.setup.append(f"self._link{i}: Channel[{t}] = open_channel({link.maxsize})")
         send[i], recv[i] = f"self._link{i}.send", f"self._link{i}.recv"

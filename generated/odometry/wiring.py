@@ -97,6 +97,10 @@ class OdometryGraph:
             name="merge:fuser.pose",
         )
 
+    async def aclose(self) -> None:
+        """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
+        return  # every edge is in-process: nothing to release
+
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""
         return {

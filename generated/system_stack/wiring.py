@@ -139,6 +139,10 @@ class SystemStackGraph:
         sup.spawn(_feed_latest, self._link1.recv, self._latest1, name="latest:s1_policy.obs")
         sup.spawn(_feed_latest, self._link2.recv, self._latest2, name="latest:s1_policy.subgoal")
 
+    async def aclose(self) -> None:
+        """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
+        return  # every edge is in-process: nothing to release
+
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""
         return {}

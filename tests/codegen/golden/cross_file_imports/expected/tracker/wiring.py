@@ -70,6 +70,10 @@ class TrackerGraph:
         """Host every daemon under its schema name, and the routing daemons the graph needs."""
         sup.add(self.daemons.follower, name="follower")
 
+    async def aclose(self) -> None:
+        """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
+        return  # every edge is in-process: nothing to release
+
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""
         return {}

@@ -164,6 +164,11 @@ class RoutingGraph:
         sup.spawn(_feed_latest, self._link2.recv, self._latest0, name="latest:source.commands")
         sup.spawn(_drain, self._drain0.recv, name="drain:source.debug")
 
+    async def aclose(self) -> None:
+        """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
+        await self._link4_send.aclose()
+        await self._link4_recv.aclose()
+
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""
         return {
