@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import anyio
 
 from bench._results import write_section
 from chrono_daemon import open_channel
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
 
 async def run_chrono(items: int, maxsize: int) -> None:
@@ -54,7 +57,9 @@ async def run_raw(items: int, maxsize: int) -> None:
         tg.start_soon(consume)
 
 
-def rate(fn: Callable[[int, int], Awaitable[None]], items: int, maxsize: int, backend: str) -> float:
+def rate(
+    fn: Callable[[int, int], Awaitable[None]], items: int, maxsize: int, backend: str
+) -> float:
     t0 = time.perf_counter()
     anyio.run(fn, items, maxsize, backend=backend)
     return items / (time.perf_counter() - t0)

@@ -17,13 +17,17 @@ import math
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
 
 import anyio
 import simpy
 
 from bench._results import write_section
 from chrono_daemon import Channel, Context, SimClock, Supervisor, daemon, open_channel
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 PERIODS_MS = (10, 20, 30, 40, 50, 60, 70)
 
@@ -187,8 +191,8 @@ def main() -> None:
         expected = expected_ticks(ps, end)
         for backend in ("asyncio", "trio"):
             count, sp_count, rate, sp_rate, ratio = paired(
-                lambda b=backend: chrono_periodic(ps, end, b),  # type: ignore[misc]
-                lambda: simpy_periodic(ps, end),
+                partial(chrono_periodic, ps, end, backend),
+                partial(simpy_periodic, ps, end),
                 args.rounds,
             )
             assert sp_count == expected, (sp_count, expected)
@@ -198,9 +202,7 @@ def main() -> None:
     end = 50.0 + 0.005 if not args.quick else 5.005
     for backend in ("asyncio", "trio"):
         count, sp_count, rate, sp_rate, ratio = paired(
-            lambda b=backend: chrono_pipeline(end, b),  # type: ignore[misc]
-            lambda: simpy_pipeline(end),
-            args.rounds,
+            partial(chrono_pipeline, end, backend), partial(simpy_pipeline, end), args.rounds
         )
         exact = "yes" if count == sp_count else f"NO ({count} != SimPy {sp_count})"
         rows.append(("4-stage @daemon pipeline", backend, count, exact, rate, sp_rate, ratio))
