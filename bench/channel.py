@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 import anyio
 
 from bench._results import write_section
-from chrono_daemon import open_channel
+from chrono_daemon import Channel, open_channel
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
 
 async def run_chrono(items: int, maxsize: int) -> None:
-    ch = open_channel(maxsize)
+    ch: Channel[int] = open_channel(maxsize)
 
     async def produce() -> None:
         send = ch.send

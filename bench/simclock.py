@@ -18,7 +18,7 @@ import statistics
 import sys
 import time
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import simpy
@@ -27,7 +27,7 @@ from bench._results import write_section
 from chrono_daemon import Channel, Context, SimClock, Supervisor, daemon, open_channel
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Generator
 
 PERIODS_MS = (10, 20, 30, 40, 50, 60, 70)
 
@@ -70,7 +70,7 @@ def simpy_periodic(ps: list[float], end: float) -> tuple[int, float]:
     count = 0
     env = simpy.Environment()
 
-    def ticker(p: float):  # type: ignore[no-untyped-def]
+    def ticker(p: float) -> Generator[simpy.Event, Any, None]:
         nonlocal count
         k = 0
         while True:
@@ -111,7 +111,9 @@ def chrono_pipeline(end: float, backend: str) -> tuple[int, float]:
 
     async def main() -> None:
         clock = SimClock()
-        a, b, c = open_channel(4), open_channel(4), open_channel(4)
+        a: Channel[float] = open_channel(4)
+        b: Channel[float] = open_channel(4)
+        c: Channel[float] = open_channel(4)
         async with Supervisor(clock=clock) as sup:
             sup.add(source(a))
             sup.add(relay(a, b), name="relay1")
@@ -130,20 +132,20 @@ def simpy_pipeline(end: float) -> tuple[int, float]:
     env = simpy.Environment()
     a, b, c = (simpy.Store(env, capacity=4) for _ in range(3))
 
-    def source():  # type: ignore[no-untyped-def]
+    def source() -> Generator[simpy.Event, Any, None]:
         k = 0
         while True:
             k += 1
             yield env.timeout(k * PIPE_PERIOD - env.now)
             yield a.put(env.now)
 
-    def relay(inp: simpy.Store, out: simpy.Store):  # type: ignore[no-untyped-def]
+    def relay(inp: simpy.Store, out: simpy.Store) -> Generator[simpy.Event, Any, None]:
         while True:
             item = yield inp.get()
             yield env.timeout(PIPE_LATENCY)
             yield out.put(item)
 
-    def sink():  # type: ignore[no-untyped-def]
+    def sink() -> Generator[simpy.Event, Any, None]:
         nonlocal received
         while True:
             yield c.get()
