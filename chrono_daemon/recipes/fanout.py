@@ -1,4 +1,4 @@
-"""Compatibility module: re-exports ``chrono_daemon.recipes.routing.fanout`` (SPEC §2.7)."""
+"""Compatibility module: re-exports ``recipes.routing.fanout`` (SPEC §2.7)."""
 
 from .routing.fanout import tee as tee
 

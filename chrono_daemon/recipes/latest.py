@@ -1,4 +1,4 @@
-"""Compatibility module: re-exports ``chrono_daemon.recipes.state.latest`` (SPEC §2.7)."""
+"""Compatibility module: re-exports ``recipes.state.latest`` (SPEC §2.7)."""
 
 from .state.latest import Latest as Latest
 

@@ -1,4 +1,4 @@
-"""Compatibility module: re-exports ``chrono_daemon.recipes.state.lossy`` (SPEC §2.7)."""
+"""Compatibility module: re-exports ``recipes.state.lossy`` (SPEC §2.7)."""
 
 from .state.lossy import CoalesceSend as CoalesceSend
 from .state.lossy import DropNewestSend as DropNewestSend

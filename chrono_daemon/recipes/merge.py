@@ -1,4 +1,4 @@
-"""Compatibility module: re-exports ``chrono_daemon.recipes.routing.merge`` (SPEC §2.7)."""
+"""Compatibility module: re-exports ``recipes.routing.merge`` (SPEC §2.7)."""
 
 from .routing.merge import merge as merge
 
