@@ -374,13 +374,22 @@ class Supervisor:
         for record in self._records.values():
             if record is not caller:
                 record.cancel_scope.cancel()
-        with anyio.move_on_after(finalize_timeout + 1.0):
+        with anyio.move_on_after(finalize_timeout):
             await self._wait_all_done(caller)
             if caller is not None:
                 caller.cancel_scope.cancel()  # a daemon that stops everything stops itself too
             return
-        stuck = sorted(r.name for r in self._records.values() if r.done and not r.done.is_set())
-        self.logger.error("daemons did not finish after cancellation: %s", ", ".join(stuck))
+        # Python cannot kill a task: a daemon that swallows cancellation keeps running, and
+        # leaving the `async with` block waits for it. Name it so the bug is findable.
+        stuck = sorted(
+            r.name
+            for r in self._records.values()
+            if r.done and not r.done.is_set() and r is not caller
+        )
+        self.logger.error(
+            "daemons still running %gs after cancellation (do they swallow it?): %s",
+            finalize_timeout, ", ".join(stuck),
+        )  # fmt: skip
 
     async def _wait_all_done(self, caller: _Record | None = None) -> None:
         for record in list(self._records.values()):

@@ -418,3 +418,32 @@ async def test_stop_from_inside_a_daemon_does_not_wait_for_itself() -> None:
             sup.add(Harness(), name="harness")
     assert events == ["on_start", "run", "on_stop", "harness on_stop"]
     assert {h.state for h in sup.snapshot().values()} == {"stopped"}
+
+
+async def test_stop_names_a_daemon_that_swallows_cancellation(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """RELIABILITY 56: stop() returns within its bound and names the culprit."""
+    swallowed = 0
+    release = anyio.Event()
+
+    @daemon
+    async def stubborn(ctx: Context) -> None:
+        nonlocal swallowed
+        while not release.is_set():  # a real culprit loops forever; this one is released
+            try:
+                await anyio.sleep(3600)
+            except BaseException:
+                swallowed += 1
+
+    caplog.set_level(logging.ERROR, logger="chrono_daemon")
+    with anyio.fail_after(10):
+        async with Supervisor() as sup:
+            sup.add(stubborn())
+            sup.add(Recorder([]), name="polite")
+            await sup.wait_all_started()
+            await sup.stop(grace=0, finalize_timeout=0.05)
+            assert swallowed > 0
+            messages = [r.getMessage() for r in caplog.records]
+            assert any(m.endswith("swallow it?): stubborn") for m in messages), messages
+            release.set()
