@@ -27,6 +27,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import types
+import typing
 from types import MethodType
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, Protocol, TypeVar, cast, overload
 
@@ -134,8 +136,14 @@ class MsgpackSerde(Generic[T]):
     @overload
     def __init__(self, message_type: type[T]) -> None: ...
 
+    # Unions (``A | B``, ``Optional[A]``), ``Literal``/``Annotated`` forms are not ``type[T]``
+    # to mypy: they give an untyped serde; annotate the variable to keep the item type. A
+    # catch-all ``object`` overload would instead silently accept ``MsgpackSerde(int)`` where
+    # a ``Serde[str]`` is expected.
     @overload
-    def __init__(self: MsgpackSerde[Any], message_type: object) -> None: ...
+    def __init__(
+        self: MsgpackSerde[Any], message_type: types.UnionType | typing._SpecialForm
+    ) -> None: ...
 
     def __init__(self, message_type: object = Any) -> None:
         self.message_type = message_type
