@@ -82,8 +82,7 @@ class ScaffoldClass:
 class ScaffoldView:
     """Everything ``scaffold.py.jinja`` formats for one graph; all text is already safe."""
 
-    source_name: str
-    daemons_module: str
+    header: tuple[str, ...]
     module_doc: str
     imports: str
     classes: tuple[ScaffoldClass, ...]
@@ -99,8 +98,24 @@ def _def_head(name: str, params: list[str], returns: str, indent: int) -> str:
     if indent + len(one) <= LINE_LIMIT:
         return one
     pad = " " * (indent + _INDENT)
-    body = "".join(f"{pad}{p},\n" for p in params)
+    body = "".join(_param_lines(pad, p) for p in params)
     return f"async def {name}(\n{body}{' ' * indent}) -> {returns}:"
+
+
+def _param_lines(pad: str, param: str) -> str:
+    """One parameter line; a long union annotation breaks before each top-level ``|``."""
+    if len(pad) + len(param) + 1 <= LINE_LIMIT:
+        return f"{pad}{param},\n"
+    parts: list[str] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(param):
+        depth += (ch == "[") - (ch == "]")
+        if depth == 0 and param.startswith(" | ", i):
+            parts.append(param[start:i])
+            start = i + 3
+    parts.append(param[start:])
+    lines = [parts[0], *(f"| {p}" for p in parts[1:])]
+    return "".join(f"{pad}{line}\n" for line in lines[:-1]) + f"{pad}{lines[-1]},\n"
 
 
 def _safe(text: str) -> str:
@@ -108,11 +123,11 @@ def _safe(text: str) -> str:
     return text if all(ch.isprintable() for ch in text) else pystr(text)
 
 
-def _wrap(head: str, doc: str | None, width: int) -> list[str]:
-    if doc is None:
-        return [head]
-    text = f"{head} -- {_safe(doc)}"
-    return textwrap.wrap(text, width, subsequent_indent="      ", break_on_hyphens=False)
+def _wrap(head: str, doc: str | None, width: int = LINE_LIMIT - _INDENT - 2) -> list[str]:
+    """Comment lines (without ``#``) for ``head`` and an optional doc, within the line limit."""
+    text = head if doc is None else f"{head} -- {_safe(doc)}"
+    indent = " " * (len(text) - len(text.lstrip(" ")) + 4)
+    return textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False)
 
 
 class _Names:
@@ -167,12 +182,12 @@ def _port_comment(p: Port, stem: str, handler: bool) -> list[str]:
         how = f"self.{p.name}: {t} (each message is passed to on_{p.name})"
     else:
         how = f"self.{p.name}: {t} (async for msg in self.{p.name}: ...)"
-    return _wrap(f"  {how}", p.doc, LINE_LIMIT - _INDENT - 2)
+    return _wrap(f"  {how}", p.doc)
 
 
 def _param_comment(f: Field, stem: str) -> list[str]:
     default = "" if f.default is None else f" = {pyvalue(f.default)}"
-    return _wrap(f"  {f.name}: {annotation(f.type, stem)}{default}", f.doc, LINE_LIMIT - 6)
+    return _wrap(f"  {f.name}: {annotation(f.type, stem)}{default}", f.doc)
 
 
 def _kind_comment(d: DaemonDef) -> str:
@@ -199,7 +214,7 @@ def _hooks(d: DaemonDef, stem: str) -> tuple[str, ...]:
 
 
 def _class(d: DaemonDef, stem: str, name: str) -> ScaffoldClass:
-    comments = [_kind_comment(d)]
+    comments = _wrap(_kind_comment(d), None)
     if d.inputs:
         comments.append("Inputs:")
         for p in d.inputs:
@@ -209,7 +224,7 @@ def _class(d: DaemonDef, stem: str, name: str) -> ScaffoldClass:
         for p in d.outputs:
             comments += _port_comment(p, stem, handler=False)
     if d.params:
-        comments.append(f"Params (self.params: {d.params_name}):")
+        comments += _wrap(f"Params (self.params: {d.params_name}):", None)
         for f in d.params:
             comments += _param_comment(f, stem)
     doc = d.doc if d.doc is not None else f"Implementation of daemon {d.name}."
@@ -258,8 +273,15 @@ def scaffold_view(module: Module, package: str) -> ScaffoldView | None:
         build, [f"params: {graph.params_name} | None = None"], graph.class_name, 0
     )
     return ScaffoldView(
-        source_name=module.source_name,
-        daemons_module=f"{here}.daemons",
+        header=tuple(
+            textwrap.wrap(
+                f"Started by `chrono scaffold` from {module.source_name}. This file is yours to "
+                "edit: chrono never overwrites it. After a schema change, compare with "
+                f"{here}.daemons.",
+                LINE_LIMIT - 2,
+                break_on_hyphens=False,
+            )
+        ),
         module_doc=docstring(
             f"Implementations of the daemons of graph {stem} ({module.source_name}).", 0
         ),

@@ -423,6 +423,39 @@ to = "relay.item"
 """
 
 
+_ONE = "AnExtremelyLongMessageNameForWrappingTestsNumberOne"
+_TWO = "AnExtremelyLongMessageNameForWrappingTestsNumberTwo"
+_LONG_DAEMON = "a_daemon_with_a_rather_long_name_too"
+_LONG_PORT = "an_input_port_with_a_long_name"
+LONG_NAMES_SCHEMA = f"""\
+[graph]
+inputs.a = "{_ONE} | {_TWO}"
+inputs.b = "list[dict[str, {_ONE}]]"
+
+[messages.{_ONE}]
+fields.x = "int"
+[messages.{_TWO}]
+fields.y = "int"
+
+[daemons.{_LONG_DAEMON}]
+kind = "reactive"
+doc = "Short doc."
+inputs.{_LONG_PORT}.type = "{_ONE} | {_TWO}"
+inputs.{_LONG_PORT}.doc = "line one\\nline two\\u2028PWNED = 1"
+inputs.b = "list[dict[str, {_ONE}]]"
+params.p.type = "str"
+params.p.default = "x\\ny\\"z"
+params.p.doc = "tab\\there"
+
+[[edges]]
+from = "in.a"
+to = "{_LONG_DAEMON}.{_LONG_PORT}"
+[[edges]]
+from = "in.b"
+to = "{_LONG_DAEMON}.b"
+"""
+
+
 def test_scaffold_renames_a_class_that_would_shadow_an_import(
     schemas: Path, tmp_path: Path
 ) -> None:
@@ -437,9 +470,11 @@ def test_scaffold_renames_a_class_that_would_shadow_an_import(
 
 
 def test_scaffold_passes_mypy_strict_and_ruff_as_written(schemas: Path, tmp_path: Path) -> None:
-    # odometry.toml has a foreign type (geometry.Pose) in a handler signature; this file adds a
-    # datetime handler and a daemon whose class name clashes with an imported message.
+    # odometry.toml has a foreign type (geometry.Pose) in a handler signature; clash.toml adds a
+    # datetime handler and a daemon whose class name clashes with an imported message;
+    # long.toml needs wrapped signatures and comments, and escapes control characters in docs.
     (schemas / "clash.toml").write_text(CLASH_SCHEMA)
+    (schemas / "long.toml").write_text(LONG_NAMES_SCHEMA)
     project = tmp_path / "project"
     generate(schemas, project)
     assert (
@@ -484,6 +519,27 @@ def test_scaffold_passes_mypy_strict_and_ruff_as_written(schemas: Path, tmp_path
         check=False,
     )
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+    fmt = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "format",
+            "--isolated",
+            "--line-length",
+            "100",
+            "--diff",
+            "impl",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+    text = (project / "impl" / "long.py").read_text()
+    assert '-- "line one\\nline two\\u2028PWNED = 1"' in text  # escaped: stays inside the comment
+    assert "        | AnExtremelyLongMessageNameForWrappingTestsNumberTwo,\n" in text
 
 
 # -- schema -------------------------------------------------------------------------------------
