@@ -21,6 +21,7 @@ from .commands import (
     schema_command,
 )
 from .errors import SchemaError, format_error
+from .fastpath import probe, record
 from .pipeline import check as check_schemas
 from .pipeline import generate_to
 from .progress import Progress
@@ -83,6 +84,11 @@ def gen(
 
     Example: chrono gen schemas/ -o generated/ --check
     """
+    # No-op fast path (codegen/fastpath.py): an unchanged DIR and OUT skip the whole pipeline.
+    fast = None if check else probe(directory, out)
+    if fast is not None and fast.unchanged is not None:
+        typer.echo(f"chrono: {out.as_posix()}: 0 written, 0 removed, {fast.unchanged} unchanged")
+        return
     try:
         with Progress("chrono gen"):
             result, report = generate_to(directory, out, check_only=check)
@@ -114,6 +120,8 @@ def gen(
         f"chrono: {shown}: {len(report.written)} written, {len(report.removed)} removed, "
         f"{len(report.unchanged)} unchanged"
     )
+    if fast is not None and not result.errors:  # warnings are re-reported by a full run
+        record(fast, out)
 
 
 @app.command("check")

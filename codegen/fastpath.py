@@ -1,0 +1,162 @@
+"""The no-op fast path of ``chrono gen``: skip load/resolve/render when nothing can have changed.
+
+A full run over 1,000 messages spends ~0.7 s in load, resolve and render before the writer can
+see that every file is unchanged (bench/RESULTS.md, "codegen"). After each successful write, a
+small manifest records a fingerprint of everything the output depends on and the ``lstat`` of
+every file in OUT. The next ``chrono gen`` with the same fingerprint and an untouched OUT exits
+at once; anything else (a schema byte, a file name in DIR, the generator's own code, its
+version, the Python version, a generated file edited, added, removed or replaced by a symlink,
+staging leftovers of an interrupted write) takes the full path.
+
+The manifest lives in the user cache directory (``$CHRONO_CACHE_DIR``, else
+``$XDG_CACHE_HOME/chrono``, else ``~/.cache/chrono``), one file per absolute OUT path: OUT keeps
+containing only generated files, so ``--check`` and the writer's refusals are unaffected. Every
+failure here (unreadable cache, odd files) means "not known to be up to date": the fast path can
+only skip work, never change what a run produces. Only the CLI calls this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from chrono_daemon import __version__
+
+__all__ = ("FORMAT", "FastPath", "cache_dir", "probe", "record")
+
+FORMAT = "chrono-gen-manifest-1"
+"""Bumped when the manifest layout or the fingerprint recipe changes."""
+
+_GENERATOR = Path(__file__).resolve().parent
+_SKIP_DIRS = frozenset({"__pycache__"})
+
+FileStat = tuple[int, int, int]  # size, mtime_ns, inode
+
+
+def cache_dir() -> Path:
+    """Where manifests are kept (see the module docstring)."""
+    explicit = os.environ.get("CHRONO_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "chrono"
+
+
+def _manifest_path(out: Path) -> Path:
+    digest = hashlib.sha256(str(out.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    return cache_dir() / f"gen-{digest[:32]}.json"
+
+
+def _feed(h: hashlib._Hash, label: str, data: bytes) -> None:
+    # Length-prefixed, so no two different inputs can produce the same byte stream.
+    encoded = label.encode("utf-8", "surrogateescape")
+    h.update(len(encoded).to_bytes(8, "big") + encoded + len(data).to_bytes(8, "big") + data)
+
+
+def _fingerprint(directory: Path) -> str:
+    """Hash of everything ``chrono gen DIR`` output depends on (raises OSError if unreadable)."""
+    h = hashlib.sha256()
+    _feed(h, "format", FORMAT.encode())
+    _feed(h, "version", f"{__version__} {sys.version_info[:2]}".encode())
+    for path in sorted(_GENERATOR.rglob("*")):
+        if path.suffix in (".py", ".jinja") and "__pycache__" not in path.parts:
+            _feed(h, f"gen:{path.relative_to(_GENERATOR).as_posix()}", path.read_bytes())
+    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+        data = b""
+        if entry.name.lower().endswith(".toml") and entry.is_file():
+            data = Path(entry.path).read_bytes()
+        _feed(h, f"dir:{entry.name}", data)
+    return h.hexdigest()
+
+
+def _tree(out: Path) -> dict[str, FileStat] | None:
+    """``lstat`` of every file under OUT; None when OUT holds anything but dirs and files."""
+    if out.is_symlink() or not out.is_dir():
+        return None
+    found: dict[str, FileStat] = {}
+    pending = [out]
+    while pending:
+        current = pending.pop()
+        with os.scandir(current) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    return None
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in _SKIP_DIRS:
+                        pending.append(Path(entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    rel = Path(entry.path).relative_to(out).as_posix()
+                    found[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                else:
+                    return None
+    return found
+
+
+def _leftovers(out: Path) -> bool:
+    # The writer stages next to OUT; leftovers mean an interrupted write it must clean up.
+    return any(out.parent.joinpath(f".{out.name}.chrono-{s}").exists() for s in ("new", "old"))
+
+
+@dataclass(frozen=True)
+class FastPath:
+    """The result of ``probe``: the fingerprint to record later, and the verdict.
+
+    ``unchanged`` is the number of files in OUT when it is known to be up to date, else None.
+    ``key`` is None when the inputs could not be fingerprinted (then nothing is recorded).
+    """
+
+    key: str | None
+    unchanged: int | None
+
+
+def probe(directory: Path, out: Path) -> FastPath:
+    """Fingerprint the inputs and compare with the manifest of OUT; never raises.
+
+    Call it before generating: the key describes the inputs as they were when the run began,
+    so a schema edited during the run is caught by the next one.
+    """
+    try:
+        return _probe(directory, out)
+    except Exception:  # an optimisation must never fail the command: take the full path
+        return FastPath(None, None)
+
+
+def _probe(directory: Path, out: Path) -> FastPath:
+    try:
+        key = _fingerprint(directory)
+    except OSError:
+        return FastPath(None, None)
+    try:
+        manifest = json.loads(_manifest_path(out).read_text(encoding="utf-8"))
+        if manifest.get("format") != FORMAT or manifest.get("key") != key or _leftovers(out):
+            return FastPath(key, None)
+        recorded = {rel: tuple(stat) for rel, stat in manifest["files"].items()}
+        tree = _tree(out)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return FastPath(key, None)
+    if tree is None or tree != recorded:
+        return FastPath(key, None)
+    return FastPath(key, len(tree))
+
+
+def record(fast: FastPath, out: Path) -> None:
+    """After a successful write, remember OUT as the output of ``fast.key``; never raises."""
+    if fast.key is None:
+        return
+    try:
+        tree = _tree(out)
+        if tree is None:
+            return
+        path = _manifest_path(out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"format": FORMAT, "key": fast.key, "out": str(out.resolve()), "files": tree}
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except Exception:  # best effort, like any cache
+        return
