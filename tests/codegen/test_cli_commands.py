@@ -51,6 +51,12 @@ def chrono(*args: str | Path) -> Result:
     return result
 
 
+@pytest.fixture(autouse=True)
+def private_manifest_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep ``chrono gen``'s no-op manifests (codegen/fastpath.py) out of the real ~/.cache."""
+    monkeypatch.setenv("CHRONO_CACHE_DIR", str(tmp_path / "chrono-cache"))
+
+
 @pytest.fixture
 def schemas(tmp_path: Path) -> Path:
     """A private copy of the example schemas (tests may add or break files)."""
@@ -88,6 +94,24 @@ def test_shell_completion_is_offered() -> None:
     result = chrono("--help")
     assert "--install-completion" in result.stdout
     assert "--show-completion" in result.stdout
+    script = chrono("--show-completion", "bash")
+    assert script.exit_code == 0
+    assert "_CHRONO_COMPLETE=complete_bash" in script.stdout
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [("chrono sc", ["scaffold", "schema"]), ("chrono graph schemas --format ", ["mermaid", "dot"])],
+)
+def test_shell_completion_completes_commands_and_choices(words: str, expected: list[str]) -> None:
+    env = {
+        "_CHRONO_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split(" ")) - 1),
+    }
+    result = runner.invoke(app, [], env=env, prog_name="chrono", catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout.split() == expected
 
 
 # -- check --------------------------------------------------------------------------------------
