@@ -265,17 +265,23 @@ class MemoryReceiveStream(Generic[T]):
     async def receive(self) -> T:
         """Return the next item; always a checkpoint, blocks while nothing is available.
 
+        With an item at hand it checkpoints first, so a cancelled caller takes nothing. With
+        nothing at hand, blocking is the checkpoint; an item handed over before a pending
+        cancellation is delivered is returned (the cancellation fires at the next checkpoint).
+
         Raises:
             EndOfStream: the send side is closed and the buffer is drained.
             ChannelClosed: this end is (or becomes, while blocked) closed.
             ChannelInUse: another task is already blocked receiving on this endpoint.
         """
-        await checkpoint()
-        try:
-            return self.receive_nowait()
-        except WouldBlock:
-            pass
         state = self._state
+        if state.buffer or state.sender is not None or state.send_closed or state.recv_closed:
+            await checkpoint()  # the cancellation point before anything is taken
+            try:
+                return self.receive_nowait()
+            except WouldBlock:
+                pass  # the sender left during the checkpoint
+        # Nothing to take: waiting is the checkpoint (one trip through the loop, not two).
         if state.receiver is not None:
             raise ChannelInUse("receiving")
         blocked: _BlockedReceiver[T] = _BlockedReceiver(new_waiter())
