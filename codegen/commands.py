@@ -8,21 +8,20 @@ errors or a refused write, 2 usage errors, 3 an internal error.
 """
 
 # No ``from __future__ import annotations``: Typer reads these signatures at run time.
+# The pipeline, Jinja and msgspec are imported inside each command, not here: every ``chrono``
+# invocation imports this module, and ``chrono gen``'s no-op fast path should not pay for them.
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .diagram import render_diagram
 from .errors import SchemaError, format_error, sort_errors
-from .jsonschema import file_format_schema_json
-from .load import load
-from .model import Package
 from .progress import Progress
-from .resolve import resolve
-from .scaffold import check_package_path, render_scaffold, write_scaffold
+
+if TYPE_CHECKING:
+    from .model import Package
 
 __all__ = (
     "EXIT_INTERNAL",
@@ -96,8 +95,11 @@ def _report(errors: list[SchemaError]) -> None:
         )
 
 
-def _resolved(directory: Path, progress: Progress) -> Package:
+def _resolved(directory: Path, progress: Progress) -> "Package":
     """Load and resolve ``directory``; print every problem; exit 1 on any error."""
+    from .load import load
+    from .resolve import resolve
+
     try:
         progress.stage("loading")
         loaded = load(directory)
@@ -147,6 +149,8 @@ def graph_command(
 
     Example: chrono graph schemas/ --graph system_stack --format dot -o stack.dot
     """
+    from .diagram import render_diagram
+
     with Progress("chrono graph") as progress:
         package = _resolved(directory, progress)
         try:
@@ -191,6 +195,8 @@ def scaffold_command(
 
     Example: chrono scaffold schemas/ -o impl/ --package generated
     """
+    from .scaffold import check_package_path, render_scaffold, write_scaffold
+
     problem = check_package_path(package)
     if problem is not None:
         typer.echo(f"chrono: {problem}", err=True)
@@ -230,6 +236,8 @@ def schema_command(
     Example: chrono schema -o chrono.schema.json
     """
     try:
+        from .jsonschema import file_format_schema_json
+
         text = file_format_schema_json()
     except Exception as exc:
         raise _internal(exc) from None

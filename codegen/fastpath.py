@@ -18,13 +18,12 @@ only skip work, never change what a run produces. Only the CLI calls this module
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-from chrono_daemon import __version__
 
 __all__ = ("FORMAT", "FastPath", "cache_dir", "probe", "record")
 
@@ -32,6 +31,14 @@ FORMAT = "chrono-gen-manifest-1"
 """Bumped when the manifest layout or the fingerprint recipe changes."""
 
 _GENERATOR = Path(__file__).resolve().parent
+# The runtime's version file, found without importing the runtime (the fast path exists to avoid
+# start-up work, and ``import chrono_daemon`` pulls in anyio and asyncio).
+_RUNTIME_SPEC = importlib.util.find_spec("chrono_daemon")
+_RUNTIME_VERSION = (
+    Path(_RUNTIME_SPEC.origin).with_name("_version.py")
+    if _RUNTIME_SPEC is not None and _RUNTIME_SPEC.origin is not None
+    else None
+)
 _SKIP_DIRS = frozenset({"__pycache__"})
 
 FileStat = tuple[int, int, int]  # size, mtime_ns, inode
@@ -61,7 +68,8 @@ def _fingerprint(directory: Path) -> str:
     """Hash of everything ``chrono gen DIR`` output depends on (raises OSError if unreadable)."""
     h = hashlib.sha256()
     _feed(h, "format", FORMAT.encode())
-    _feed(h, "version", f"{__version__} {sys.version_info[:2]}".encode())
+    _feed(h, "python", repr(sys.version_info[:2]).encode())
+    _feed(h, "runtime", b"" if _RUNTIME_VERSION is None else _RUNTIME_VERSION.read_bytes())
     for path in sorted(_GENERATOR.rglob("*")):
         if path.suffix in (".py", ".jinja") and "__pycache__" not in path.parts:
             _feed(h, f"gen:{path.relative_to(_GENERATOR).as_posix()}", path.read_bytes())
