@@ -29,6 +29,7 @@ __all__ = (
     "pystr",
     "pystr_chunks",
     "pyvalue",
+    "sort_import_names",
     "sort_names",
     "tuple_lines",
 )
@@ -64,7 +65,9 @@ def _escape(ch: str) -> str:
     simple = _SIMPLE_ESCAPES.get(ch)
     if simple is not None:
         return simple
-    if ch.isprintable():  # bidi controls, U+2028 and other separators are not printable
+    if ch.isascii() and ch.isprintable():
+        # Everything else is escaped: control and bidi characters (Trojan Source), line
+        # separators, and any non-ASCII letter (lookalikes; ruff's RUF001 flags them).
         return ch
     code = ord(ch)
     if code < 0x100:
@@ -77,8 +80,9 @@ def _escape(ch: str) -> str:
 def pystr(text: str) -> str:
     """A double-quoted Python string literal equal to ``text`` (no raw, no f-string).
 
-    Backslashes, quotes, line breaks and every non-printable character (NUL, ESC, bidi
-    controls, U+2028) are escaped, so the literal is one physical line and cannot end early.
+    Backslashes, quotes, line breaks and every character that is not printable ASCII (NUL,
+    ESC, bidi controls, U+2028, lookalike letters) are escaped, so the literal is one
+    physical line of ASCII and cannot end early.
     """
     if not isinstance(text, str):
         raise RenderError(f"pystr expects a str, got {type(text).__name__}")
@@ -116,7 +120,7 @@ def _simple_doc(doc: str, indent: int) -> bool:
         return False
     lines = doc.split("\n")
     for n, line in enumerate(lines):
-        if not all(ch.isprintable() for ch in line) or line != line.rstrip():
+        if not (line.isascii() and line.isprintable()) or line != line.rstrip():
             return False
         if n > 0 and line[:1] in (" ", "\t"):  # 3.13 strips docstring indentation
             return False
@@ -203,6 +207,22 @@ def sort_names(names: Iterable[str]) -> list[str]:
         else:
             group = 2
         return group, _natural(name)
+
+    return sorted(set(names), key=key)
+
+
+def sort_import_names(names: Iterable[str]) -> list[str]:
+    """The order ruff's isort uses inside ``from x import ...``: by type, case-insensitive."""
+
+    def key(name: str) -> tuple[int, list[int | str], str]:
+        bare = name.lstrip("_")
+        if len(bare) > 1 and bare.isupper():
+            group = 0
+        elif bare[:1].isupper():
+            group = 1
+        else:
+            group = 2
+        return group, _natural(name.lower()), name
 
     return sorted(set(names), key=key)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .filters import LINE_LIMIT, sort_names
+from .filters import LINE_LIMIT, sort_import_names
 
 __all__ = ("Imports",)
 
@@ -48,7 +48,7 @@ class Imports:
             return -dots, module.lstrip(".")
 
         for module in sorted(self._from, key=order):
-            names = sort_names(self._from[module])
+            names = sort_import_names(self._from[module])
             line = f"from {module} import {', '.join(names)}"
             if len(line) > LINE_LIMIT:
                 body = "".join(f"    {n},\n" for n in names)

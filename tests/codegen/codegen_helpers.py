@@ -108,6 +108,7 @@ def run_mypy(paths: list[Path], cache_dir: Path, cwd: Path) -> tuple[str, int]:
     from mypy import api
 
     old = Path.cwd()
+    limit = sys.getrecursionlimit()  # mypy raises it; hypothesis warns if it leaks
     os.chdir(cwd)
     try:
         stdout, stderr, status = api.run(
@@ -124,4 +125,5 @@ def run_mypy(paths: list[Path], cache_dir: Path, cwd: Path) -> tuple[str, int]:
         )
     finally:
         os.chdir(old)
+        sys.setrecursionlimit(limit)
     return stdout + stderr, status
