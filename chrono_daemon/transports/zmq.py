@@ -29,7 +29,6 @@ import logging
 import sys
 import types
 import typing
-from types import MethodType
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, Protocol, TypeVar, cast, overload
 
 import anyio
@@ -210,7 +209,7 @@ class _Endpoint:
         self._sock = sock
         # The backend's send skips the pure-Python wrapper (routing_id/group handling for
         # SERVER/RADIO sockets) that costs ~40 % of a small send; PAIR never needs it.
-        self._send_frame = MethodType(zmq.backend.Socket.send, sock)
+        self._send_frame = types.MethodType(zmq.backend.Socket.send, sock)
         self._fd = cast("int", sock.get(zmq.FD))
         self._address = address
         self._config = config

@@ -484,6 +484,25 @@ async def test_receiver_may_connect_to_a_binding_sender() -> None:
     await closing(ch)
 
 
+def test_pub_sub_would_drop_what_is_sent_before_the_subscriber_joins() -> None:
+    """RELIABILITY 68: why edges are PAIR, not PUB/SUB (the "slow joiner" loses messages)."""
+    pub: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.PUB)
+    sub: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.SUB)
+    try:
+        port = pub.bind_to_random_port("tcp://127.0.0.1")
+        pub.send(b"early")  # accepted without error, and dropped: nobody subscribed yet
+        sub.connect(f"tcp://127.0.0.1:{port}")
+        sub.subscribe(b"")
+        for _ in range(1000):  # probe until the subscription has reached the publisher
+            pub.send(b"probe")
+            if sub.poll(10):
+                break
+        assert sub.recv() == b"probe"  # the first message that arrives is not "early"
+    finally:
+        pub.close(linger=0)
+        sub.close(linger=0)
+
+
 async def test_a_crashed_sender_is_not_an_end_of_stream() -> None:
     """RELIABILITY 69: no EOS frame means no EndOfStream; receive keeps waiting (documented)."""
     recv = open_zmq_receive("tcp://127.0.0.1:*", serde=MsgpackSerde(int))
