@@ -30,7 +30,7 @@ def _ok(name: str) -> bool:
 
 
 lower = st.from_regex(r"[a-z][a-z0-9]{0,7}", fullmatch=True).filter(_ok)
-texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+texts = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60)
 
 
 @dataclass
