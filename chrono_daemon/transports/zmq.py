@@ -316,6 +316,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         if ops >= YIELD_EVERY:
             self._ops = 0
             await checkpoint()
+            self._check_open()  # closed by another task meanwhile: the socket is gone
             self._read_control()
             self._check_open()
         else:
@@ -467,6 +468,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                         self._send_frame(frame, _NOBLOCK)
                     except _Again:
                         await checkpoint()
+                        self._check_open()
                         continue
                     self._sent += 1
                     return
@@ -659,8 +661,8 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                         return self._recv_frame(_NOBLOCK)
                     except _Again:
                         await checkpoint()
-                        continue
-                await self._wait_fd()
+                else:
+                    await self._wait_fd()
                 if self._closed:
                     raise ChannelClosed(
                         f"ZMQ receive stream {self._address!r} closed while a receive waited"

@@ -264,6 +264,27 @@ async def test_closing_the_receiver_wakes_a_blocked_receive() -> None:
     await ch.send.aclose()
 
 
+async def test_closing_during_a_periodic_checkpoint_of_send_is_channel_closed() -> None:
+    ch = open_zmq_channel(inproc(), maxsize=4, serde=MsgpackSerde(int))
+    assert isinstance(ch.send, ZmqSendStream)
+    ch.send._ops = YIELD_EVERY - 1  # the next send() checkpoints before it sends
+    errors: list[BaseException] = []
+
+    async def sender() -> None:
+        try:
+            await ch.send.send(1)
+        except Exception as exc:
+            errors.append(exc)
+
+    with anyio.fail_after(HANG_GUARD):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(sender)
+            await anyio.lowlevel.checkpoint()  # the sender is now inside its checkpoint
+            await ch.send.aclose()
+    assert [type(e) for e in errors] == [ChannelClosed]
+    await ch.recv.aclose()
+
+
 async def test_receiver_close_wakes_a_sender_blocked_on_a_full_buffer() -> None:
     ch = open_zmq_channel("tcp://127.0.0.1:*", serde=MsgpackSerde(int))
     with anyio.fail_after(HANG_GUARD):
