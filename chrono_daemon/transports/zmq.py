@@ -343,13 +343,14 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         """
         if self._waiting:
             raise WouldBlock
+        self._check_open()
         ops = self._ops + 1
         if ops >= YIELD_EVERY:
             self._ops = 0
             self._read_control()
+            self._check_open()
         else:
             self._ops = ops
-        self._check_open()
         try:
             frame = DATA_PREFIX + self._encode(item)
         except Exception as exc:
