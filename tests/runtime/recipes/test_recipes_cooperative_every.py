@@ -79,3 +79,54 @@ async def test_bad_period_is_a_value_error(anyio_backend: object) -> None:
 
 def test_subpackage_and_flat_module_export_the_same_object() -> None:
     assert coordination.cooperative_every is cooperative_every
+
+
+async def test_a_stop_ends_every_loop_of_its_supervisor_and_no_other(
+    anyio_backend: object,
+) -> None:
+    clock = SimClock()
+    ended: list[str] = []
+
+    async def loop(ctx: Context) -> None:
+        async for _ in cooperative_every(ctx, 0.1):
+            pass
+        ended.append(ctx.name)
+
+    async with Supervisor(clock=clock) as outer:
+
+        async def inner_host(ctx: Context) -> None:
+            async with Supervisor(clock=clock) as inner:
+                for i in range(3):
+                    inner.spawn(loop, name=f"inner{i}")
+                await ctx.stop_event.wait()
+                await inner.stop(grace=30)
+
+        for i in range(3):
+            outer.spawn(loop, name=f"outer{i}")
+        outer.spawn(inner_host)
+        await clock.advance(1.0)
+        assert ended == []
+        with anyio.fail_after(5):  # wall-clock bound: no stop may wait for its grace
+            await outer.stop(grace=30)
+    assert sorted(ended) == ["inner0", "inner1", "inner2", "outer0", "outer1", "outer2"]
+
+
+async def test_stopping_one_supervisor_leaves_another_ticking(anyio_backend: object) -> None:
+    clock = SimClock()
+    ticks: dict[str, int] = {"a": 0, "b": 0}
+
+    async def loop(ctx: Context, key: str) -> None:
+        async for _ in cooperative_every(ctx, 0.1):
+            ticks[key] += 1
+
+    async with Supervisor(clock=clock) as a, Supervisor(clock=clock) as b:
+        a.spawn(loop, "a")
+        b.spawn(loop, "b")
+        await clock.advance(0.5)
+        with anyio.fail_after(5):
+            await a.stop(grace=30)
+        await clock.advance(0.5)
+        assert ticks["a"] == 5
+        assert ticks["b"] == 10
+        with anyio.fail_after(5):
+            await b.stop(grace=30)
