@@ -25,6 +25,7 @@ __all__ = (
 )
 
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_AMBIGUOUS = frozenset({"l", "O", "I"})  # pycodestyle E741/E742: generated code must pass ruff
 
 STUB_MEMBERS = frozenset({"name", "params", "run", "step", "on_start", "on_stop"})
 """Attributes of every generated stub (``Daemon`` members and hooks): no port may shadow one."""
@@ -53,7 +54,8 @@ IMPORTED_NAMES = frozenset(
 def check_identifier(name: str) -> str | None:
     """Return why ``name`` cannot be a generated Python name, or None when it can.
 
-    Accepted: ASCII letters, digits and underscores, starting with a letter; not a keyword.
+    Accepted: ASCII letters, digits and underscores, starting with a letter; not a keyword;
+    not ``l``, ``O`` or ``I`` (ruff's E741 rejects them in generated code).
     Soft keywords (``match``, ``case``, ``type``) are ordinary names in Python and accepted
     where they do not shadow a generated name.
     """
@@ -65,6 +67,8 @@ def check_identifier(name: str) -> str | None:
         return "is not a valid Python identifier (use letters, digits and '_', start with a letter)"
     if keyword.iskeyword(name):
         return "is a Python keyword"
+    if name in _AMBIGUOUS:
+        return "is ambiguous (it looks like 1 or 0 in many fonts); use a longer name"
     return None
 
 

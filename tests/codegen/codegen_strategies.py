@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from codegen.naming import GRAPH_MEMBERS, IMPORTED_NAMES, STUB_MEMBERS
 
-_RESERVED = IMPORTED_NAMES | GRAPH_MEMBERS | STUB_MEMBERS | {"type", "out", "mro", "name", "value"}
+_RESERVED = (
+    IMPORTED_NAMES | GRAPH_MEMBERS | STUB_MEMBERS | {"type", "out", "mro", "name", "value", "l"}
+)
 
 
 def toml_str(text: str) -> str:

@@ -7,8 +7,15 @@ fire at once (0) or never within the test (one hour; leaving the block wakes the
 from __future__ import annotations
 
 import io
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
 
 from codegen.progress import Progress
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class FakeTTY(io.StringIO):
@@ -58,3 +65,54 @@ def test_enabled_can_be_forced_off_on_a_tty() -> None:
     with Progress("chrono gen", stream=stream, enabled=False, delay=0.0):
         pass
     assert stream.getvalue() == ""
+
+
+SCRIPT = """
+from codegen.progress import Progress
+with Progress("chrono gen", delay=0.0) as progress:
+    progress.stage("rendering")
+    assert progress.drawn.wait(30) == progress.enabled
+print("enabled" if progress.enabled else "disabled")
+"""
+
+
+def _run_with_stderr(stderr: int) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+        timeout=60,
+    )
+
+
+def test_a_real_terminal_gets_the_status_line() -> None:
+    master, slave = pty.openpty()
+    try:
+        done = _run_with_stderr(slave)
+        os.close(slave)
+        slave = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed its end of the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if slave != -1:
+            os.close(slave)
+        os.close(master)
+    assert done.stdout == b"enabled\n"
+    assert b"\rchrono gen: rendering... " in seen
+    assert seen.endswith(b"\r")
+
+
+def test_a_pipe_gets_nothing() -> None:
+    done = _run_with_stderr(subprocess.PIPE)
+    assert done.stdout == b"disabled\n"
+    assert done.stderr == b""

@@ -482,3 +482,14 @@ def test_unconnected_allow_is_accepted(tmp_path: Path) -> None:
         },
     )
     assert errors_of(directory) == []
+
+
+def test_ambiguous_names_are_refused(tmp_path: Path) -> None:
+    directory = write_schemas(
+        tmp_path / "s",
+        {"g.toml": '[enums.E]\nvalues = ["l", "ok"]\n[messages.M]\nfields.O = "int"\n'},
+    )
+    assert errors_of(directory) == [
+        "g.toml:2:11: error: value of enum 'E': 'l' is ambiguous (it looks like 1 or 0 in many fonts); use a longer name",
+        "g.toml:4:8: error: field 'O' is ambiguous (it looks like 1 or 0 in many fonts); use a longer name",
+    ]
