@@ -69,15 +69,6 @@ async def closing(ch: Channel[Any]) -> None:
     await ch.recv.aclose()
 
 
-def unused_tcp_port() -> int:
-    """A loopback port nobody listens on (bound once by ZMQ, then released)."""
-    probe: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.PAIR)
-    try:
-        return probe.bind_to_random_port("tcp://127.0.0.1")
-    finally:
-        probe.close(linger=0)
-
-
 async def wait_blocked_sender(stream: SendStream[Any]) -> None:
     with anyio.fail_after(HANG_GUARD):
         while stream.statistics().waiters_send == 0:
@@ -191,9 +182,11 @@ async def test_eos_waits_for_room_when_the_buffer_is_full() -> None:
 async def test_close_is_bounded_when_the_peer_is_gone_and_the_buffer_full(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A sender connected to nobody: the EOS cannot be queued; aclose gives up after linger."""
-    port = unused_tcp_port()
-    send = open_zmq_send(f"tcp://127.0.0.1:{port}", linger_ms=50, serde=MsgpackSerde(int))
+    """A sender connected to nobody: the EOS cannot be queued; aclose gives up after linger.
+
+    inproc, because a TCP port picked in advance may be bound by a parallel test meanwhile.
+    """
+    send = open_zmq_send(inproc(), linger_ms=50, serde=MsgpackSerde(int))
     assert await fill(send) >= 1
     with caplog.at_level(logging.WARNING), anyio.fail_after(HANG_GUARD):
         await send.aclose()
@@ -203,8 +196,7 @@ async def test_close_is_bounded_when_the_peer_is_gone_and_the_buffer_full(
 
 
 async def test_close_with_zero_linger_returns_at_once() -> None:
-    port = unused_tcp_port()
-    send = open_zmq_send(f"tcp://127.0.0.1:{port}", linger_ms=0, serde=MsgpackSerde(int))
+    send = open_zmq_send(inproc(), linger_ms=0, serde=MsgpackSerde(int))
     await fill(send)
     with anyio.fail_after(HANG_GUARD):
         await send.aclose()
