@@ -90,8 +90,8 @@ def gen(
         typer.echo(f"chrono: {out.as_posix()}: 0 written, 0 removed, {fast.unchanged} unchanged")
         return
     try:
-        with Progress("chrono gen"):
-            result, report = generate_to(directory, out, check_only=check)
+        with Progress("chrono gen") as progress:
+            result, report = generate_to(directory, out, check_only=check, stage=progress.stage)
     except Exception as exc:  # a bug, not a user error: one line, distinct exit code
         typer.echo(f"chrono: internal error, please report: {exc!r}", err=True)
         raise typer.Exit(EXIT_INTERNAL) from None
@@ -137,8 +137,8 @@ def check_command(
     Example: chrono check schemas/ --format github
     """
     try:
-        with Progress("chrono check"):
-            errors = check_schemas(directory)
+        with Progress("chrono check") as progress:
+            errors = check_schemas(directory, stage=progress.stage)
     except Exception as exc:
         typer.echo(f"chrono: internal error, please report: {exc!r}", err=True)
         raise typer.Exit(EXIT_INTERNAL) from None

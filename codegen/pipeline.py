@@ -12,6 +12,7 @@ from .resolve import resolve
 from .write import WriteReport, write
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path, PurePosixPath
 
     from .model import Package
@@ -37,29 +38,47 @@ class GenerateResult:
         return self.files is not None
 
 
-def generate(directory: Path) -> GenerateResult:
-    """Load, resolve and render every schema of ``directory``, in memory (no disk writes)."""
+def _noop(name: str) -> None:
+    del name
+
+
+def generate(directory: Path, *, stage: Callable[[str], None] | None = None) -> GenerateResult:
+    """Load, resolve and render every schema of ``directory``, in memory (no disk writes).
+
+    ``stage`` (e.g. ``Progress.stage``) is called with ``"loading"``, ``"resolving"`` and
+    ``"rendering"`` as the pipeline enters each stage.
+    """
+    report = stage or _noop
+    report("loading")
     loaded = load(directory)
+    report("resolving")
     resolved = resolve(loaded.files)
     errors = sort_errors(loaded.errors + resolved.errors)
     if resolved.package is None or any(e.severity == "error" for e in errors):
         return GenerateResult(errors=errors)
+    report("rendering")
     return GenerateResult(resolved.package, render(resolved.package), errors)
 
 
-def check(directory: Path) -> list[SchemaError]:
+def check(directory: Path, *, stage: Callable[[str], None] | None = None) -> list[SchemaError]:
     """Validate ``directory``: every error and warning, sorted (empty when all is well)."""
-    return generate(directory).errors
+    return generate(directory, stage=stage).errors
 
 
 def generate_to(
-    directory: Path, out: Path, *, check_only: bool = False
+    directory: Path,
+    out: Path,
+    *,
+    check_only: bool = False,
+    stage: Callable[[str], None] | None = None,
 ) -> tuple[GenerateResult, WriteReport | None]:
     """``generate`` then ``write`` to ``out`` (or compare, with ``check_only``).
 
     The write step runs only when generation had no error, so a bad schema writes nothing.
+    ``stage`` also hears ``"writing"`` (or ``"comparing"``).
     """
-    result = generate(directory)
+    result = generate(directory, stage=stage)
     if result.files is None:
         return result, None
+    (stage or _noop)("comparing" if check_only else "writing")
     return result, write(result.files, out, check=check_only)
