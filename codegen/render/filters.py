@@ -38,7 +38,7 @@ LINE_LIMIT = 100
 """The line length of generated code (the project's ruff setting)."""
 
 _CHUNK = 72
-_SIMPLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_SIMPLE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _PRIVATE = re.compile(r"_[A-Za-z0-9_]*")
 
 
@@ -61,7 +61,11 @@ def private_ident(name: str) -> str:
     return name
 
 
-def _escape(ch: str) -> str:
+def _escape(ch: str, quote: str = '"') -> str:
+    if ch == quote:
+        return "\\" + ch
+    if ch in ("'", '"'):
+        return ch
     simple = _SIMPLE_ESCAPES.get(ch)
     if simple is not None:
         return simple
@@ -77,38 +81,47 @@ def _escape(ch: str) -> str:
     return f"\\U{code:08x}"
 
 
-def pystr(text: str) -> str:
-    """A double-quoted Python string literal equal to ``text`` (no raw, no f-string).
+def _quote_for(text: str) -> str:
+    # ruff format's preference: double quotes, unless that needs more escapes than single.
+    return "'" if text.count('"') > text.count("'") else '"'
 
-    Backslashes, quotes, line breaks and every character that is not printable ASCII (NUL,
-    ESC, bidi controls, U+2028, lookalike letters) are escaped, so the literal is one
-    physical line of ASCII and cannot end early.
+
+def pystr(text: str, quote: str | None = None) -> str:
+    """A Python string literal equal to ``text`` (no raw, no f-string).
+
+    Backslashes, the quote character, line breaks and every character that is not printable
+    ASCII (NUL, ESC, bidi controls, U+2028, lookalike letters) are escaped, so the literal is
+    one physical line of ASCII and cannot end early. The quote is ``"`` unless ``text`` holds
+    more double than single quotes (ruff format's choice); pass ``quote`` to force one.
     """
     if not isinstance(text, str):
         raise RenderError(f"pystr expects a str, got {type(text).__name__}")
-    return '"' + "".join(_escape(ch) for ch in text) + '"'
+    q = quote or _quote_for(text)
+    return q + "".join(_escape(ch, q) for ch in text) + q
 
 
-def pystr_chunks(text: str, width: int = _CHUNK) -> list[str]:
+def pystr_chunks(text: str, width: int = _CHUNK, quote: str | None = None) -> list[str]:
     """``text`` as several string literals whose implicit concatenation equals it.
 
     Splits after each newline and every ``width`` characters of source, never inside an
-    escape sequence.
+    escape sequence. Each literal picks its own quote like ``pystr`` unless ``quote`` is given.
     """
-    chunks: list[str] = []
+    pieces: list[str] = []
     current = ""
+    size = 0
     for ch in text:
-        piece = _escape(ch)
-        if current and len(current) + len(piece) > width:
-            chunks.append(current)
-            current = ""
-        current += piece
+        cost = len(_escape(ch))
+        if current and size + cost > width:
+            pieces.append(current)
+            current, size = "", 0
+        current += ch
+        size += cost
         if ch == "\n":
-            chunks.append(current)
-            current = ""
-    if current or not chunks:
-        chunks.append(current)
-    return [f'"{c}"' for c in chunks]
+            pieces.append(current)
+            current, size = "", 0
+    if current or not pieces:
+        pieces.append(current)
+    return [pystr(p, quote) for p in pieces]
 
 
 def _simple_doc(doc: str, indent: int) -> bool:

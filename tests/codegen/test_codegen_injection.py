@@ -15,7 +15,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from codegen_helpers import REPO, write_schemas
+from codegen_helpers import REPO, run_mypy, write_schemas
 
 from codegen import generate, write
 
@@ -186,3 +186,32 @@ def test_bidi_and_separators_are_escaped_in_source(tmp_path: Path) -> None:
     for source in files.values():
         for ch in "\u202e\u2066\u2069\u200f\u2028\u2029\u0000\u001b\u000b\u000c\r":
             assert ch not in source
+
+
+def test_hostile_output_passes_the_quality_gates(tmp_path: Path) -> None:
+    """RELIABILITY 43: ruff check, ruff format --check and mypy --strict on the hostile tree."""
+    text, _ = _schema()
+    files = generate(write_schemas(tmp_path / "s", {"evil.toml": text})).files
+    assert files is not None
+    out = tmp_path / "hostile"
+    assert write(files, out).errors == ()
+    for args in (["check"], ["format", "--check"]):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ruff",
+                *args,
+                "--no-cache",
+                "--config",
+                "pyproject.toml",
+                str(out),
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    stdout, status = run_mypy([out], tmp_path / ".mypy_cache", cwd=REPO)
+    assert status == 0, stdout
