@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     import anyio
 
     from ._logging import ClockAwareLoggerAdapter
@@ -34,6 +36,14 @@ class Context:
     name: str
     supervisor: Supervisor
     stop_event: anyio.Event
+
+    def cancel_on_stop(self) -> AbstractContextManager[anyio.CancelScope]:
+        """A cancel scope cancelled when the supervisor is asked to stop.
+
+        ``with ctx.cancel_on_stop(): await ctx.clock.sleep(60)`` returns early at the stop
+        signal; see ``Supervisor.cancel_on_stop``.
+        """
+        return self.supervisor.cancel_on_stop()
 
     @property
     def stopping(self) -> bool:

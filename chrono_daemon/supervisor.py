@@ -18,6 +18,7 @@ from .daemon import Daemon, DaemonFactory, _FunctionDaemon
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from contextlib import AbstractContextManager
     from types import TracebackType
 
     from anyio.abc import TaskGroup
@@ -104,6 +105,33 @@ class _Record:
         self.done: anyio.Event | None = None
 
 
+class _StopScope:
+    """``Supervisor.cancel_on_stop()``: a registered ``anyio.CancelScope``."""
+
+    __slots__ = ("_scope", "_supervisor")
+
+    def __init__(self, supervisor: Supervisor) -> None:
+        self._supervisor = supervisor
+        self._scope = anyio.CancelScope()
+
+    def __enter__(self) -> anyio.CancelScope:
+        scope = self._scope.__enter__()
+        if self._supervisor._stop_requested:
+            scope.cancel()
+        else:
+            self._supervisor._stop_scopes.add(scope)
+        return scope
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        self._supervisor._stop_scopes.discard(self._scope)
+        return self._scope.__exit__(exc_type, exc, tb)
+
+
 class Supervisor:
     """Hosts daemons in one task group, applies the error policy, and stops them.
 
@@ -138,6 +166,7 @@ class Supervisor:
         self._task_group: TaskGroup | None = None
         self._stop_event: anyio.Event | None = None
         self._stop_requested = False
+        self._stop_scopes: set[anyio.CancelScope] = set()
         self._entered = False
         self._exited = False
         self._finalize_timeout = _DEFAULT_FINALIZE_TIMEOUT
@@ -352,6 +381,19 @@ class Supervisor:
         self._stop_requested = True
         if self._stop_event is not None:
             self._stop_event.set()
+        scopes, self._stop_scopes = self._stop_scopes, set()
+        for scope in scopes:
+            scope.cancel()
+
+    def cancel_on_stop(self) -> AbstractContextManager[anyio.CancelScope]:
+        """A cancel scope that is cancelled as soon as this supervisor is asked to stop.
+
+        ``with sup.cancel_on_stop(): await something()`` ends the wait at the stop signal (and
+        at once if the stop was already signalled); the scope absorbs its own cancellation, so
+        check ``scope.cancel_called`` or ``ctx.stopping`` afterwards. Cheaper than racing the
+        wait against ``stop_event.wait()`` in a task group.
+        """
+        return _StopScope(self)
 
     async def stop(self, grace: float = 5.0, finalize_timeout: float = 2.0) -> None:
         """Signal stop, wait up to ``grace`` seconds, then cancel the daemons still running.

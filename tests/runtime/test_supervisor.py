@@ -447,3 +447,25 @@ async def test_stop_names_a_daemon_that_swallows_cancellation(
             messages = [r.getMessage() for r in caplog.records]
             assert any(m.endswith("swallow it?): stubborn") for m in messages), messages
             release.set()
+
+
+async def test_cancel_on_stop_ends_waits_at_the_stop_signal() -> None:
+    clock = SimClock()
+    outcomes: list[tuple[str, bool, float]] = []
+
+    @daemon
+    async def waiter(ctx: Context) -> None:
+        with ctx.cancel_on_stop() as scope:
+            await ctx.clock.sleep(3600)  # nobody advances the clock past this
+        outcomes.append(("first", scope.cancel_called, ctx.clock.now()))
+        with ctx.cancel_on_stop() as scope:  # already stopping: cancelled at once
+            await ctx.clock.sleep(3600)
+        outcomes.append(("second", scope.cancel_called, ctx.clock.now()))
+
+    with anyio.fail_after(10):
+        async with Supervisor(clock=clock) as sup:
+            sup.add(waiter())
+            await clock.advance(1.0)
+            await sup.stop(grace=30.0)  # returns at once: the daemon ends at the signal
+    assert outcomes == [("first", True, 1.0), ("second", True, 1.0)]
+    assert sup._stop_scopes == set()
