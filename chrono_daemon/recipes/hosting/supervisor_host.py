@@ -59,7 +59,8 @@ class SupervisorHost:
 
         Raises:
             StartupError: (a ``RuntimeError``) a daemon failed in ``on_start``; the daemon's
-                error is chained as ``__cause__`` and the supervisor has exited by then.
+                error is chained as ``__cause__`` and the supervisor has exited by then. A
+                daemon that the ``"restart"`` policy is retrying does not count as failed.
             RuntimeError: the host was already started.
         """
         if self._done is not None:

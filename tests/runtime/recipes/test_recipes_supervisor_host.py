@@ -5,7 +5,15 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from chrono_daemon import Context, Daemon, DaemonError, OnError, SimClock, Supervisor
+from chrono_daemon import (
+    Context,
+    Daemon,
+    DaemonError,
+    OnError,
+    RestartPolicy,
+    SimClock,
+    Supervisor,
+)
 from chrono_daemon.recipes import hosting
 from chrono_daemon.recipes.supervisor_host import StartupError, SupervisorHost
 
@@ -105,6 +113,31 @@ async def test_start_raises_when_a_daemon_failed_in_on_start(
     assert isinstance(cause, ValueError)
     assert str(cause) == "no camera"
     assert host.snapshot()["ok"].state == "stopped"  # the supervisor is down, not leaked
+
+
+async def test_a_daemon_being_restarted_does_not_fail_start(anyio_backend: object) -> None:
+    clock = SimClock()
+    attempts: list[float] = []
+
+    class Flaky(Daemon):
+        async def on_start(self, ctx: Context) -> None:
+            attempts.append(ctx.clock.now())
+            if len(attempts) == 1:
+                raise OSError("not yet")
+
+        async def run(self, ctx: Context) -> None:
+            await ctx.stop_event.wait()
+
+    sup = Supervisor(clock=clock, on_error="restart", restart=RestartPolicy(base=1.0))
+    sup.add(Flaky(), name="flaky")
+    host = SupervisorHost(sup)
+    async with anyio.create_task_group() as tg:
+        await host.start(tg)
+        assert host.snapshot()["flaky"].state == "restarting"
+        await clock.advance(1.0)
+        assert attempts == [0.0, 1.0]
+        assert host.snapshot()["flaky"].state == "running"
+        await host.stop()
 
 
 async def test_stop_before_start_is_a_no_op_and_start_twice_fails(anyio_backend: object) -> None:
