@@ -27,7 +27,7 @@ __all__ = (
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _AMBIGUOUS = frozenset({"l", "O", "I"})  # pycodestyle E741/E742: generated code must pass ruff
 
-STUB_MEMBERS = frozenset({"name", "params", "run", "step", "on_start", "on_stop"})
+STUB_MEMBERS = frozenset({"self", "name", "params", "run", "step", "on_start", "on_stop"})
 """Attributes of every generated stub (``Daemon`` members and hooks): no port may shadow one."""
 
 GRAPH_MEMBERS = frozenset({"self", "params", "inputs", "outputs", "daemons", "add_to", "dropped"})

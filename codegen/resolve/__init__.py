@@ -174,6 +174,7 @@ def _resolve_file(ctx: FileContext, env: Env) -> Module | None:
         ns.add(ctx, stem, f"module {stem!r} (imported for its types)", key)
     ns.report(ctx)
     _check_field_shadowing(ctx, env, messages, daemons)
+    _check_code_shadowing(ctx, ns, daemons)
     messages = _order_messages(ctx, messages)
     messages = _tag_unions(ctx, messages, daemons, graph)
     if any(e.severity == "error" for e in ctx.errors):
@@ -266,6 +267,27 @@ def _check_field_shadowing(
                     "types from; rename the field",
                 )
             )
+
+
+def _check_code_shadowing(ctx: FileContext, ns: Namespace, daemons: list[DaemonDef]) -> None:
+    """Daemon and port names become parameters of generated constructors: inside those
+    bodies they would hide the classes and helpers the generated code calls."""
+    taken = ns.names() | IMPORTED_NAMES
+    for d in daemons:
+        if d.name in taken:
+            ctx.error(
+                ("daemons", d.name),
+                f"daemon name {d.name!r} would shadow the name {d.name!r} inside the generated "
+                "graph constructor; rename the daemon",
+            )
+        for p in (*d.inputs, *d.outputs):
+            if p.name in taken:
+                side = "inputs" if p.direction == "input" else "outputs"
+                ctx.error(
+                    ("daemons", d.name, side, p.name),
+                    f"{p.direction} {p.name!r} of daemon {d.name!r} would shadow the name "
+                    f"{p.name!r} inside the generated stub constructor; rename the port",
+                )
 
 
 def _local_messages(t: TypeExpr, stem: str) -> Iterator[str]:

@@ -493,3 +493,19 @@ def test_ambiguous_names_are_refused(tmp_path: Path) -> None:
         "g.toml:2:11: error: value of enum 'E': 'l' is ambiguous (it looks like 1 or 0 in many fonts); use a longer name",
         "g.toml:4:8: error: field 'O' is ambiguous (it looks like 1 or 0 in many fonts); use a longer name",
     ]
+
+
+def test_names_that_would_shadow_generated_code(tmp_path: Path) -> None:
+    directory = write_schemas(
+        tmp_path / "s",
+        {
+            "g.toml": "[messages.M]\n[daemons.open_channel]\n[daemons.d]\n"
+            'outputs.Latest = { type = "M", unconnected = "allow" }\n'
+            '[daemons.e]\ninputs.self = { type = "M", unconnected = "allow" }\n'
+        },
+    )
+    assert errors_of(directory) == [
+        "g.toml:2:10: error: daemon name 'open_channel' would shadow the name 'open_channel' inside the generated graph constructor; rename the daemon",
+        "g.toml:4:9: error: output 'Latest' of daemon 'd' would shadow the name 'Latest' inside the generated stub constructor; rename the port",
+        "g.toml:6:8: error: input 'self' of daemon 'e' would shadow the stub member 'self'; rename the port",
+    ]
