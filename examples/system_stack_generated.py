@@ -94,7 +94,7 @@ class Actuator(ActuatorBase):
         self.log.append(msg)
 
 
-async def run_stack(seconds: float = 5.0) -> list[str]:
+async def run_stack(seconds: float = 10.0) -> list[str]:
     """Run the graph for ``seconds`` of virtual time; return the summary lines."""
     clock = SimClock()
     graph = SystemStackGraph(
@@ -116,19 +116,24 @@ async def run_stack(seconds: float = 5.0) -> list[str]:
         await sup.stop(grace=1.0)
     actuator = graph.daemons.actuator
     assert isinstance(actuator, Actuator)
+
+    def show(a: Action) -> str:
+        return f"t={a.t_dispensed:.3f} cmd={a.cmd:+.3f} mode={a.mode.value}"
+
+    # The same shape as the hand-wired mock (examples/system_stack_mock.py), minus wall time,
+    # so the output can be pinned by a test.
     lines = [
-        f"simulated {clock.now():.2f} s: {steps} observations in",
-        f"actions dispensed: {len(outputs)} to the graph output, {len(actuator.log)} actuated",
+        f"{clock.now():g} simulated s: {steps} observations in, {len(outputs)} actions out "
+        f"({len(actuator.log)} actuated)"
     ]
-    lines += [
-        f"  t={a.t_dispensed:.3f} cmd={a.cmd:+.3f} mode={a.mode.value}"
-        for a in outputs[:3] + outputs[-2:]
-    ]
+    lines += [f"  {show(a)}" for a in outputs[:3]]
+    if outputs:
+        lines.append(f"  ... last: {show(outputs[-1])}")
     return lines
 
 
 def main() -> None:
-    """Print the summary of a 5-second run."""
+    """Print the summary of a 10-second run."""
     for line in anyio.run(run_stack):
         print(line)
 
