@@ -509,3 +509,17 @@ def test_names_that_would_shadow_generated_code(tmp_path: Path) -> None:
         "g.toml:4:9: error: output 'Latest' of daemon 'd' would shadow the name 'Latest' inside the generated stub constructor; rename the port",
         "g.toml:6:8: error: input 'self' of daemon 'e' would shadow the stub member 'self'; rename the port",
     ]
+
+
+def test_tagged_union_member_cannot_have_a_type_field(tmp_path: Path) -> None:
+    directory = write_schemas(
+        tmp_path / "s",
+        {
+            "g.toml": '[messages.A]\nfields.type = "int"\n[messages.B]\n[messages.C]\nfields.x = "A | B"\n'
+        },
+    )
+    assert errors_of(directory) == [
+        "g.toml:2:8: error: message 'A' is used in a union, so its encoding carries a tag field 'type'; rename this field",
+    ]
+    ok = write_schemas(tmp_path / "ok", {"g.toml": '[messages.A]\nfields.type = "int"\n'})
+    assert errors_of(ok) == []  # a soft keyword is an ordinary field name otherwise
