@@ -11,8 +11,6 @@ from typing import Annotated
 
 import typer
 
-from chrono_daemon import __version__
-
 from .commands import (
     ReportFormat,
     graph_command,
@@ -53,6 +51,10 @@ def _print_errors(errors: list[SchemaError]) -> None:
 
 def _version(value: bool) -> None:
     if value:
+        # Imported here: the runtime pulls in anyio and asyncio, which no other command needs
+        # (and the no-op fast path of ``gen`` should not pay for).
+        from chrono_daemon import __version__
+
         typer.echo(f"chrono {__version__}")
         raise typer.Exit(0)
 
