@@ -201,8 +201,10 @@ def _decode_error(address: str, serde: Serde[Any], exc: Exception) -> ZmqDecodeE
 class _Endpoint:
     """Socket, file-descriptor waiting and close interruption shared by both endpoints.
 
-    The hot paths test one flag, ``_idle`` (open, peer still open, no task blocked), and only
-    look at the individual flags when it is false; ``_refresh`` recomputes it on every change.
+    The hot paths test one number, ``_budget``: the calls left before the next periodic
+    checkpoint, forced to 0 while anything is unusual (closed, peer done, a task blocked). At
+    0 they take the slow path, which looks at the individual flags; ``_refresh`` recomputes the
+    budget whenever a flag changes.
     """
 
     def __init__(self, sock: zmq.Socket[bytes], address: str, config: ZmqConfig) -> None:
@@ -215,8 +217,9 @@ class _Endpoint:
         self._config = config
         self._closed = False
         self._waiting = False  # a task is blocked in send()/receive()
-        self._idle = True
-        self._ops = 0
+        self._budget = YIELD_EVERY
+        self._saved_budget = YIELD_EVERY
+        self._yielded = False
         self._wait_scope: anyio.CancelScope | None = None
         self._wait_done: anyio.Event | None = None
 
@@ -231,13 +234,23 @@ class _Endpoint:
         return self._config
 
     def _refresh(self) -> None:
-        self._idle = not (self._closed or self._waiting or self._peer_done())
+        if self._closed or self._waiting or self._peer_done():
+            self._budget = 0
 
     def _peer_done(self) -> bool:
         raise NotImplementedError
 
-    def _set_waiting(self, waiting: bool) -> None:
-        self._waiting = waiting
+    def _begin_wait(self) -> None:
+        self._saved_budget = self._budget
+        self._yielded = False
+        self._waiting = True
+        self._budget = 0  # another task's call takes the slow path: ChannelInUse / WouldBlock
+
+    def _end_wait(self) -> None:
+        self._waiting = False
+        # A wait that really yielded restarts the count; one that found the socket ready at
+        # once did not, or a sender that always just misses the mark would never checkpoint.
+        self._budget = YIELD_EVERY if self._yielded else self._saved_budget
         self._refresh()
 
     def _events(self) -> int:
@@ -245,7 +258,7 @@ class _Endpoint:
 
     async def _wait_fd(self) -> None:
         """Wait until libzmq signals a possible state change; the caller re-reads EVENTS."""
-        self._ops = 0  # this wait yields to the event loop: the periodic checkpoint restarts
+        self._yielded = True  # this wait yields to the event loop: no checkpoint owed
         scope = anyio.CancelScope()
         self._wait_scope = scope
         try:
@@ -308,19 +321,11 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             ZmqEncodeError: the serde cannot encode ``item`` (nothing sent; still usable).
             ZmqMessageTooLarge: the encoding exceeds ``max_message_bytes`` (nothing sent).
         """
-        if not self._idle:
-            if self._waiting:
-                raise ChannelInUse("sending")
-            self._check_open()
-        ops = self._ops + 1
-        if ops >= YIELD_EVERY:
-            self._ops = 0
-            await checkpoint()
-            self._check_open()  # closed by another task meanwhile: the socket is gone
-            self._read_control()
-            self._check_open()
+        budget = self._budget - 1
+        if budget < 0:
+            await self._slow_prelude()
         else:
-            self._ops = ops
+            self._budget = budget
         try:
             frame = DATA_PREFIX + self._encode(item)
         except Exception as exc:
@@ -341,16 +346,16 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             WouldBlock: no room now, or another task is blocked in ``send``.
             ChannelClosed, ZmqEncodeError, ZmqMessageTooLarge: as for ``send``.
         """
-        if self._waiting:
-            raise WouldBlock
-        self._check_open()
-        ops = self._ops + 1
-        if ops >= YIELD_EVERY:
-            self._ops = 0
+        budget = self._budget - 1
+        if budget < 0:
+            if self._waiting:
+                raise WouldBlock
+            self._check_open()
             self._read_control()
             self._check_open()
+            self._budget = YIELD_EVERY
         else:
-            self._ops = ops
+            self._budget = budget
         try:
             frame = DATA_PREFIX + self._encode(item)
         except Exception as exc:
@@ -430,6 +435,17 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                 "nothing more can be sent"
             )
 
+    async def _slow_prelude(self) -> None:
+        """The periodic checkpoint (and control-frame check), or a flag that needs raising."""
+        if self._waiting:
+            raise ChannelInUse("sending")
+        self._check_open()
+        await checkpoint()
+        self._check_open()  # closed by another task meanwhile: the socket is gone
+        self._read_control()
+        self._check_open()
+        self._budget = YIELD_EVERY
+
     def _encode_error(self, item: object, exc: Exception) -> ZmqEncodeError:
         return ZmqEncodeError(
             self._address,
@@ -457,7 +473,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                 _log.warning("%s; ignored", describe_bad_frame(self._address, frame, expected=""))
 
     async def _send_blocking(self, frame: bytes) -> None:
-        self._set_waiting(True)
+        self._begin_wait()
         try:
             while True:
                 events = self._events()
@@ -476,7 +492,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                 await self._wait_fd()
                 self._check_open()
         finally:
-            self._set_waiting(False)
+            self._end_wait()
 
     async def _queue_eos(self) -> None:
         frame = eos_frame(self._sent)
@@ -530,15 +546,11 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             ZmqMessagesLost: end of stream, but fewer messages arrived than were sent.
         """
         # __anext__ repeats this body instead of awaiting it: one coroutine less per item.
-        if not self._idle:
-            self._check_idle()
-        ops = self._ops + 1
-        if ops >= YIELD_EVERY:
-            self._ops = 0
-            await checkpoint()
-            self._check_idle()
+        budget = self._budget - 1
+        if budget < 0:
+            await self._slow_prelude()
         else:
-            self._ops = ops
+            self._budget = budget
         try:
             frame = self._recv_frame(_NOBLOCK)
         except _Again:
@@ -553,15 +565,11 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
 
     async def __anext__(self) -> T:
         try:
-            if not self._idle:
-                self._check_idle()
-            ops = self._ops + 1
-            if ops >= YIELD_EVERY:
-                self._ops = 0
-                await checkpoint()
-                self._check_idle()
+            budget = self._budget - 1
+            if budget < 0:
+                await self._slow_prelude()
             else:
-                self._ops = ops
+                self._budget = budget
             try:
                 frame = self._recv_frame(_NOBLOCK)
             except _Again:
@@ -645,6 +653,13 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
+    async def _slow_prelude(self) -> None:
+        """The periodic checkpoint, or a flag that needs raising."""
+        self._check_idle()
+        await checkpoint()
+        self._check_idle()
+        self._budget = YIELD_EVERY
+
     def _check_idle(self) -> None:
         if self._waiting:
             raise ChannelInUse("receiving")
@@ -654,7 +669,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             raise EndOfStream
 
     async def _recv_blocking(self) -> bytes:
-        self._set_waiting(True)
+        self._begin_wait()
         try:
             while True:
                 if self._events() & zmq.POLLIN:
@@ -669,7 +684,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                         f"ZMQ receive stream {self._address!r} closed while a receive waited"
                     )
         finally:
-            self._set_waiting(False)
+            self._end_wait()
 
     def _control(self, frame: bytes) -> NoReturn:
         if frame and frame[0] == EOS:

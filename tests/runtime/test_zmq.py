@@ -259,7 +259,7 @@ async def test_closing_the_receiver_wakes_a_blocked_receive() -> None:
 async def test_closing_during_a_periodic_checkpoint_of_send_is_channel_closed() -> None:
     ch = open_zmq_channel(inproc(), maxsize=4, serde=MsgpackSerde(int))
     assert isinstance(ch.send, ZmqSendStream)
-    ch.send._ops = YIELD_EVERY - 1  # the next send() checkpoints before it sends
+    ch.send._budget = 0  # the next send() checkpoints before it sends
     errors: list[BaseException] = []
 
     async def sender() -> None:
