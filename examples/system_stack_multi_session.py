@@ -69,17 +69,6 @@ class Session:
     done: anyio.Event = field(default_factory=anyio.Event)
 
 
-async def _wait_either(first: anyio.Event, second: anyio.Event) -> None:
-    async with anyio.create_task_group() as tg:
-
-        async def wait(event: anyio.Event) -> None:
-            await event.wait()
-            tg.cancel_scope.cancel()
-
-        tg.start_soon(wait, first)
-        tg.start_soon(wait, second)
-
-
 async def run_session(ctx: Context, session: Session) -> None:
     """The outer daemon of one session: run its inner supervisor until unregistered."""
     try:
@@ -90,7 +79,8 @@ async def run_session(ctx: Context, session: Session) -> None:
             inner.add(recorder(readings.recv, session.log))
             await inner.wait_all_started()
             session.ready.set()
-            await _wait_either(session.stop_requested, ctx.stop_event)
+            with ctx.cancel_on_stop():  # also end when the outer supervisor stops
+                await session.stop_requested.wait()
             # Nobody advances this session's clock any more: cancel rather than wait.
             await inner.stop(grace=0)
     finally:
