@@ -82,7 +82,8 @@ def resolve(files: Sequence[RawFile]) -> ResolveResult:
         env = Env(
             scope=Scope(f.stem, modules_scope),
             enum_values=enum_values,
-            reserved=IMPORTED_NAMES | frozenset(modules_scope[f.stem]),
+            # A field may be called `type`: no class body of generated code uses the builtin.
+            reserved=(IMPORTED_NAMES - {"type"}) | frozenset(modules_scope[f.stem]),
             stems={},
         )
         module = _resolve_file(ctx, env)
