@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from codegen_helpers import ERROR_LINE
 from codegen_strategies import schema_file
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from codegen import generate
+from codegen import format_error, generate
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -66,3 +67,34 @@ def test_one_mutation_is_reported_on_its_line(
     total = text.count("\n") + 1
     assert all(0 < e.line <= total for e in errors)
     assert line in {e.line for e in errors}, (how, line, [str(e) for e in errors])
+
+
+_TOML_BITS = st.sampled_from(
+    [
+        "[messages.A]\n", "[daemons.d]\n", "[graph]\n", "[[edges]]\n", "[enums.E]\n",
+        'fields.x = "int"\n', "fields = 3\n", 'values = ["a", 1]\n', 'kind = "periodic"\n',
+        "rate_hz = -1\n", 'inputs.i = { type = "A", read = "latest" }\n', 'outputs.o = "A"\n',
+        'from = "d.o"\n', 'to = ["d.i", 5]\n', "maxsize = -3\n", 'policy = "x"\n',
+        'doc = """a\n"""\n', "default = 1979-05-27\n", "x = [[[1]]]\n", "\x00", "\ufeff",
+        '"quoted.key" = 1\n', "a.b.c = 1\n", 'transport = "zmq"\n', "[messages]\n",
+    ]
+)  # fmt: skip
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.one_of(
+        st.binary(max_size=400),
+        st.lists(_TOML_BITS, max_size=25).map(lambda b: "".join(b).encode()),
+    )
+)
+def test_any_bytes_give_errors_not_exceptions(tmp_path_factory: Any, data: bytes) -> None:
+    """RELIABILITY J.73/74 (light): only SchemaError values come out, whatever the bytes."""
+    root: Path = tmp_path_factory.mktemp("fuzz")
+    (root / "f.toml").write_bytes(data)
+    result = generate(root)  # must not raise
+    for error in result.errors:
+        assert error.path.endswith("f.toml")
+        assert ERROR_LINE.match(format_error(error)), format_error(error)
