@@ -413,6 +413,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     counts = build(WORK)
     print(f"built {counts} under {WORK.relative_to(ROOT)}", flush=True)
     stages = time_stages(WORK, args.runs)
@@ -426,6 +427,8 @@ def main() -> None:
     print(f"datamodel-codegen: {dmcg:.3f} s", flush=True)
     mypy = time_mypy(WORK, args.mypy_runs)
     print(f"mypy --strict: {mypy:.3f} s", flush=True)
+
+    load_after = os.getloadavg()[0]
 
     def ok(value: float, limit: float) -> str:
         return "yes" if value < limit else "**no**"
@@ -441,8 +444,10 @@ imports). Peers get the same {counts["messages"]:,} messages (fields, enums, nes
 constraints where the format has them): protoc as `.proto` files, datamodel-codegen as one
 JSON Schema. Every tool runs as a subprocess, as a user runs it, with bytecode caches
 (Python startup alone: {startup * 1000:.0f} ms). Medians of {args.runs} runs after one
-warm-up ({args.dmcg_runs} for datamodel-codegen, {args.mypy_runs} for mypy), on a 2-core
-machine shared with other jobs. chrono writes {chrono["files"]:.0f} files
+warm-up ({args.dmcg_runs} for datamodel-codegen, {args.mypy_runs} for mypy), on a
+{os.cpu_count()}-core machine shared with other jobs (1-minute load average {load_before:.1f}
+at the start, {load_after:.1f} at the end: above {os.cpu_count()}, every number here is
+inflated, the ratios less so). chrono writes {chrono["files"]:.0f} files
 (messages, channels, daemon stubs, wiring); the peers write message classes only.
 
 | tool | time | its time / chrono gen cold | target |
