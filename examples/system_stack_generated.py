@@ -28,6 +28,7 @@ from generated.system_stack import (
 )
 
 OBS_RATE_HZ = 20.0
+OBS_OFFSET = 0.025  # observations arrive between the daemons' ticks: no same-instant ties
 DISPENSE_PERIOD = 0.05
 POLICY_LATENCY = 0.02
 
@@ -94,6 +95,15 @@ class Actuator(ActuatorBase):
         self.log.append(msg)
 
 
+def _drain(graph: SystemStackGraph, into: list[Action]) -> None:
+    """Read everything the graph output holds now (it is bounded: never let it fill up)."""
+    while True:
+        try:
+            into.append(graph.outputs.actions.receive_nowait())
+        except (WouldBlock, EndOfStream):
+            return
+
+
 async def run_stack(seconds: float = 10.0) -> list[str]:
     """Run the graph for ``seconds`` of virtual time; return the summary lines."""
     clock = SimClock()
@@ -105,13 +115,11 @@ async def run_stack(seconds: float = 10.0) -> list[str]:
     async with Supervisor(clock=clock) as sup:
         graph.add_to(sup)
         for seq in range(steps):
+            await clock.advance_to(seq / OBS_RATE_HZ + OBS_OFFSET)
             await graph.inputs.obs.send(Obs(t=clock.now(), seq=seq))
-            await clock.advance(1.0 / OBS_RATE_HZ)
-            while True:
-                try:
-                    outputs.append(graph.outputs.actions.receive_nowait())
-                except (WouldBlock, EndOfStream):
-                    break
+            _drain(graph, outputs)
+        await clock.advance_to(seconds + OBS_OFFSET)
+        _drain(graph, outputs)
         await graph.inputs.obs.aclose()
         await sup.stop(grace=1.0)
     actuator = graph.daemons.actuator
@@ -123,7 +131,7 @@ async def run_stack(seconds: float = 10.0) -> list[str]:
     # The same shape as the hand-wired mock (examples/system_stack_mock.py), minus wall time,
     # so the output can be pinned by a test.
     lines = [
-        f"{clock.now():g} simulated s: {steps} observations in, {len(outputs)} actions out "
+        f"{seconds:g} simulated s: {steps} observations in, {len(outputs)} actions out "
         f"({len(actuator.log)} actuated)"
     ]
     lines += [f"  {show(a)}" for a in outputs[:3]]

@@ -42,7 +42,7 @@ PINNED = [
     "  t=1.150 cmd=+1.000 mode=tracking",
     "  t=1.200 cmd=+2.000 mode=tracking",
     "  t=1.250 cmd=+0.750 mode=tracking",
-    "  ... last: t=10.000 cmd=-1.750 mode=tracking",
+    "  ... last: t=10.000 cmd=+0.500 mode=tracking",
 ]
 
 
