@@ -201,10 +201,10 @@ def _decode_error(address: str, serde: Serde[Any], exc: Exception) -> ZmqDecodeE
 class _Endpoint:
     """Socket, file-descriptor waiting and close interruption shared by both endpoints.
 
-    The hot paths test one number, ``_budget``: the calls left before the next periodic
-    checkpoint, forced to 0 while anything is unusual (closed, peer done, a task blocked). At
-    0 they take the slow path, which looks at the individual flags; ``_refresh`` recomputes the
-    budget whenever a flag changes.
+    The hot paths test one number, ``_budget``: how many more calls may skip the periodic
+    checkpoint (every ``YIELD_EVERY``-th call takes it). It is forced to 0 while anything is
+    unusual (closed, peer done, a task blocked); at 0 a call takes the slow path, which looks at
+    the individual flags. ``_refresh`` zeroes it whenever a flag changes.
     """
 
     def __init__(self, sock: zmq.Socket[bytes], address: str, config: ZmqConfig) -> None:
@@ -217,8 +217,8 @@ class _Endpoint:
         self._config = config
         self._closed = False
         self._waiting = False  # a task is blocked in send()/receive()
-        self._budget = YIELD_EVERY
-        self._saved_budget = YIELD_EVERY
+        self._budget = YIELD_EVERY - 1
+        self._saved_budget = YIELD_EVERY - 1
         self._yielded = False
         self._wait_scope: anyio.CancelScope | None = None
         self._wait_done: anyio.Event | None = None
@@ -250,7 +250,7 @@ class _Endpoint:
         self._waiting = False
         # A wait that really yielded restarts the count; one that found the socket ready at
         # once did not, or a sender that always just misses the mark would never checkpoint.
-        self._budget = YIELD_EVERY if self._yielded else self._saved_budget
+        self._budget = YIELD_EVERY - 1 if self._yielded else self._saved_budget
         self._refresh()
 
     def _events(self) -> int:
@@ -353,7 +353,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             self._check_open()
             self._read_control()
             self._check_open()
-            self._budget = YIELD_EVERY
+            self._budget = YIELD_EVERY - 1
         else:
             self._budget = budget
         try:
@@ -444,7 +444,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         self._check_open()  # closed by another task meanwhile: the socket is gone
         self._read_control()
         self._check_open()
-        self._budget = YIELD_EVERY
+        self._budget = YIELD_EVERY - 1
 
     def _encode_error(self, item: object, exc: Exception) -> ZmqEncodeError:
         return ZmqEncodeError(
@@ -658,7 +658,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         self._check_idle()
         await checkpoint()
         self._check_idle()
-        self._budget = YIELD_EVERY
+        self._budget = YIELD_EVERY - 1
 
     def _check_idle(self) -> None:
         if self._waiting:
