@@ -51,6 +51,16 @@ class Clock(Protocol):
         ...
 
 
+# SimClock times (and every() ticks) are rounded to whole nanoseconds, so decimal steps land
+# where users expect: ten advance(0.1) reach 1.0, and the tick at 0.3 is due at advance_to(0.3)
+# (unrounded, 0.1 * 3 == 0.30000000000000004 and the sum of ten 0.1 is 0.9999999999999999).
+_DIGITS = 9
+
+
+def _quantize(t: float) -> float:
+    return round(t, _DIGITS)
+
+
 def _check_time(value: float, what: str) -> float:
     value = float(value)
     if math.isnan(value):
@@ -76,14 +86,14 @@ class _TickSchedule:
 
     def _next_tick(self, now: float) -> float:
         k = self._k + 1
-        tick = self._start + k * self._period
+        tick = _quantize(self._start + k * self._period)
         if tick < now:
             # Behind schedule: skip to the first tick not in the past (no burst catch-up).
             k = max(k, math.ceil((now - self._start) / self._period))
-            tick = self._start + k * self._period
+            tick = _quantize(self._start + k * self._period)
             if tick < now:  # float rounding in the division
                 k += 1
-                tick = self._start + k * self._period
+                tick = _quantize(self._start + k * self._period)
         self._k = k
         return tick
 
@@ -119,7 +129,7 @@ class _SimTicker(_TickSchedule, AsyncIterator[float]):
     def __anext__(self) -> Awaitable[float]:
         clock = self._clock
         k = self._k + 1
-        tick = self._start + k * self._period
+        tick = _quantize(self._start + k * self._period)
         if tick > clock._now:  # on schedule: the common case, kept inline
             self._k = k
         else:
@@ -229,7 +239,7 @@ class SimClock:
     def __init__(self, t0: float = 0.0, *, settle_rounds: int = 8) -> None:
         if settle_rounds < 1:
             raise ValueError(f"settle_rounds must be >= 1, got {settle_rounds}")
-        self._now = _check_time(t0, "t0")
+        self._now = _quantize(_check_time(t0, "t0"))
         self.settle_rounds = settle_rounds
         self._heap: list[tuple[float, int, _Sleeper]] = []
         self._counter = itertools.count()
@@ -260,7 +270,7 @@ class SimClock:
 
     async def wait_until(self, deadline: float) -> None:
         """Sleep until virtual time reaches ``deadline`` (``inf``: until cancelled)."""
-        deadline = _check_time(deadline, "deadline")
+        deadline = _quantize(_check_time(deadline, "deadline"))
         if deadline <= self._now:
             await checkpoint()
             return
@@ -314,7 +324,7 @@ class SimClock:
         Raises:
             RuntimeError: another advance of this clock is in progress.
         """
-        t = _check_time(t, "t")
+        t = _quantize(_check_time(t, "t"))
         if t < self._now:
             return
         if self._advancing:
@@ -355,6 +365,16 @@ class SimClock:
             heapq.heappop(heap)
 
 
+# The handles of every advance in progress. Another clock's pump waiting in the ready queue is
+# not work at this instant; without this, two SimClocks advancing in one loop would each wait
+# for the other's handle to leave the queue, forever.
+_PUMP_HANDLES: set[asyncio.Handle] = set()
+
+
+def _only_pumps(ready: deque[asyncio.Handle]) -> bool:
+    return len(ready) <= len(_PUMP_HANDLES) and all(h in _PUMP_HANDLES for h in ready)
+
+
 class _AsyncioPump:
     """Drives one advance on asyncio as a loop callback instead of a task.
 
@@ -383,17 +403,19 @@ class _AsyncioPump:
         self._handle = asyncio.Handle(self._step, (), loop, None)
 
     async def run(self) -> None:
-        self._loop.call_soon(self._step)
+        _PUMP_HANDLES.add(self._handle)
+        self._ready.append(self._handle)
         try:
             await self._done
         finally:
             self._active = False  # cancelled driver: stop waking sleepers
+            _PUMP_HANDLES.discard(self._handle)
 
     def _step(self) -> None:
         if not self._active:
             return
         ready = self._ready
-        if ready:  # something else can still run at this instant
+        if ready and not _only_pumps(ready):  # something can still run at this instant
             ready.append(self._handle)
             return
         clock = self._clock

@@ -132,7 +132,52 @@ async def test_every_does_not_drift() -> None:
         await clock.advance_to(0.1 + 1000 * 0.1 + 0.05)
         tg.cancel_scope.cancel()
     assert len(ticks) == 1000
-    assert ticks == [0.1 + k * 0.1 for k in range(1, 1001)]
+    assert ticks == [round(0.1 + k * 0.1, 9) for k in range(1, 1001)]
+
+
+async def test_decimal_steps_land_on_ticks() -> None:
+    """RELIABILITY 61: no tick missing at boundaries such as t = 0.3 (times are whole ns)."""
+    clock = SimClock()
+    ticks: list[float] = []
+
+    async def consumer() -> None:
+        async for t in clock.every(0.1):
+            ticks.append(t)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(consumer)
+        await clock.advance_to(0.3)
+        assert ticks == [0.1, 0.2, 0.3]
+        for _ in range(7):
+            await clock.advance(0.1)
+        assert clock.now() == 1.0
+        assert ticks == [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
+        tg.cancel_scope.cancel()
+
+
+async def test_two_clocks_advancing_at_once_in_one_loop() -> None:
+    """Independent SimClocks (one per session) can be advanced concurrently."""
+    clocks = [SimClock(), SimClock()]
+    counts = [0, 0]
+
+    async def ticker(i: int) -> None:
+        async for _ in clocks[i].every(0.1):
+            counts[i] += 1
+
+    async def drive(clock: SimClock) -> None:
+        for _ in range(10):
+            await clock.advance(0.1)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(ticker, 0)
+        tg.start_soon(ticker, 1)
+        await anyio.wait_all_tasks_blocked()
+        with anyio.fail_after(10):
+            async with anyio.create_task_group() as drivers:
+                drivers.start_soon(drive, clocks[0])
+                drivers.start_soon(drive, clocks[1])
+        tg.cancel_scope.cancel()
+    assert counts == [10, 10]
 
 
 async def test_every_first_now_and_skipping_missed_ticks() -> None:
