@@ -178,7 +178,8 @@ class Supervisor:
 
         Raises:
             TypeError: ``daemon`` is not a ``Daemon`` (or is an uncalled ``@daemon`` factory).
-            ValueError: the name is already taken in this supervisor.
+            ValueError: the name is taken by a daemon that has not finished (the name of a
+                finished daemon is reused, and its health replaced).
             RuntimeError: the supervisor has already exited.
         """
         if isinstance(daemon, DaemonFactory):
@@ -218,8 +219,10 @@ class Supervisor:
     def _host(self, name: str, daemon: Daemon) -> None:
         if self._exited:
             raise RuntimeError("cannot add a daemon to a Supervisor that has exited")
-        if name in self._records:
+        previous = self._records.get(name)
+        if previous is not None and not (previous.done is not None and previous.done.is_set()):
             raise ValueError(f"a daemon named {name!r} is already hosted by this supervisor")
+        self._records.pop(name, None)  # a finished daemon's name may be reused
         record = _Record(name, daemon)
         self._records[name] = record
         if self._task_group is not None:

@@ -469,3 +469,23 @@ async def test_cancel_on_stop_ends_waits_at_the_stop_signal() -> None:
             await sup.stop(grace=30.0)  # returns at once: the daemon ends at the signal
     assert outcomes == [("first", True, 1.0), ("second", True, 1.0)]
     assert sup._stop_scopes == set()
+
+
+async def test_name_of_a_finished_daemon_can_be_reused() -> None:
+    runs: list[int] = []
+
+    @daemon
+    async def once(ctx: Context, n: int) -> None:
+        runs.append(n)
+
+    async with Supervisor() as sup:
+        sup.add(once(1), name="job")
+        await sup.wait_all_started()
+        await anyio.wait_all_tasks_blocked()
+        assert sup.snapshot()["job"].state == "stopped"
+        sup.add(once(2), name="job")
+        sup.add(Recorder([]), name="live")
+        with pytest.raises(ValueError, match="already hosted"):
+            sup.add(Recorder([]), name="live")
+        await sup.stop()
+    assert runs == [1, 2]
