@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -14,6 +15,9 @@ from codegen import format_error, generate
 from codegen.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
+# `chrono gen` keeps no-op manifests in a user cache dir (ADR 0007): keep tests out of ~/.cache.
+_CACHE = tempfile.TemporaryDirectory(prefix="chrono-test-cache-")
+CACHE_ENV = {"CHRONO_CACHE_DIR": _CACHE.name}
 ERROR_LINE = re.compile(r"^[^:]+(:\d+(:\d+)?)?: (error|warning): .+$")
 
 SIMPLE = """
@@ -67,7 +71,7 @@ def errors_of(directory: Path) -> list[str]:
 
 def run_cli(*args: str) -> tuple[int, str, str]:
     """Run ``chrono`` in-process; return (exit code, stdout, stderr)."""
-    result = CliRunner().invoke(app, list(args))
+    result = CliRunner(env=CACHE_ENV).invoke(app, list(args))
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
@@ -79,6 +83,7 @@ def run_cli_subprocess(
     """Run ``python -m codegen`` in a fresh interpreter (no shared state, real exit codes)."""
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = str(REPO)
+    full_env.update(CACHE_ENV)
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "codegen", *args],

@@ -9,14 +9,20 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from codegen_helpers import REPO, snapshot
+from codegen_helpers import CACHE_ENV, REPO, snapshot
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 
 def _gen(directory: str, out: str, cwd: Path, seed: str) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": seed, "LC_ALL": "C"}
+    env = {
+        **os.environ,
+        **CACHE_ENV,
+        "PYTHONPATH": str(REPO),
+        "PYTHONHASHSEED": seed,
+        "LC_ALL": "C",
+    }
     proc = subprocess.run(
         [sys.executable, "-m", "codegen", "gen", directory, "-o", out],
         cwd=cwd,
