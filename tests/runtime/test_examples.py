@@ -108,6 +108,20 @@ async def test_sessions_have_their_own_clocks(anyio_backend: object) -> None:
 
 
 @pytest.mark.anyio
+async def test_sessions_advance_concurrently(anyio_backend: object) -> None:
+    async with multi.Supervisor() as outer:
+        host = multi.SessionHost(outer)
+        a = await host.register("a", rate_hz=10.0)
+        b = await host.register("b", rate_hz=4.0)
+        with anyio.fail_after(10):
+            async with anyio.create_task_group() as drivers:
+                drivers.start_soon(host.advance, "a", 1.0)
+                drivers.start_soon(host.advance, "b", 1.0)
+        assert (len(a.log), len(b.log)) == (10, 4)
+        await outer.stop(grace=1.0)
+
+
+@pytest.mark.anyio
 async def test_unregistering_a_session_cancels_only_it(anyio_backend: object) -> None:
     async with multi.Supervisor() as outer:
         host = multi.SessionHost(outer)
@@ -123,7 +137,7 @@ async def test_unregistering_a_session_cancels_only_it(anyio_backend: object) ->
         assert {h.state for h in a.supervisor.snapshot().values()} == {"stopped"}
         assert {h.state for h in b.supervisor.snapshot().values()} == {"running"}
         outer_states = {name: h.state for name, h in outer.snapshot().items()}
-        assert outer_states == {"session:a#1": "stopped", "session:b#2": "running"}
+        assert outer_states == {"session:a": "stopped", "session:b": "running"}
         await a.clock.advance(1.0)  # nothing of a is left to wake
         assert len(a.log) == 5
         await host.advance("b", 0.5)
