@@ -11,15 +11,9 @@ import msgspec
 from ..load.raw import RawDaemon, RawEnum, RawField, RawInput, RawMessage, RawOutput
 from ..model import DaemonDef, EnumDef, Field, GraphPort, Lit, MessageDef, OptionalOf, Port
 from ..naming import GRAPH_MEMBERS, STUB_MEMBERS, daemon_class, daemon_params, handler
+from .defaults import check_constraints, check_default, check_value_constraints
 from .names import ENUM_RESERVED, check_name
-from .types import (
-    Scope,
-    TypeProblem,
-    check_constraints,
-    check_default,
-    check_value_constraints,
-    parse_type,
-)
+from .types import Scope, TypeProblem, parse_type
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
