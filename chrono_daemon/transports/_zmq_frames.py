@@ -1,8 +1,15 @@
-"""The wire format of a ZeroMQ channel: one ZMQ frame per message, first byte a tag.
+"""The wire format of a ZeroMQ channel: one ZMQ frame per message (pure Python).
 
-``DATA`` frames carry the serde's payload after the tag. ``EOS`` (sender closed cleanly) carries
-the number of data messages sent, as 8 bytes little-endian, so the receiver can detect loss.
-``CLOSE`` (receiver closed) has no payload and travels back to the sender. Pure Python.
+A data frame is the serde's payload, unchanged. A control frame starts with ``0xC1``, the one
+byte MessagePack never uses ("never used" in the spec), followed by a tag:
+
+- ``0xC1 0x01`` + payload: a data frame whose payload itself is empty or starts with ``0xC1``
+  (possible with a custom serde; never with ``MsgpackSerde``), escaped;
+- ``0xC1 0x02`` + 8 bytes little-endian: end of stream (sender closed cleanly), carrying the
+  number of data messages sent, so the receiver can detect loss;
+- ``0xC1 0x03``: the receiver closed (travels back to the sender).
+
+Plain payloads need no tag, which saves a copy on each side of every message (bench/zmq.py).
 """
 
 from __future__ import annotations
@@ -14,53 +21,55 @@ from ._zmq_errors import ZmqFrameError
 __all__ = (
     "CLOSE",
     "CLOSE_FRAME",
-    "DATA",
-    "DATA_PREFIX",
+    "CONTROL",
     "EOS",
+    "ESCAPED",
+    "ESCAPE_PREFIX",
     "describe_bad_frame",
     "eos_frame",
     "parse_eos",
 )
 
-DATA = 0x01
+CONTROL = 0xC1
+ESCAPED = 0x01
 EOS = 0x02
 CLOSE = 0x03
 
-DATA_PREFIX = bytes((DATA,))
-CLOSE_FRAME = bytes((CLOSE,))
+ESCAPE_PREFIX = bytes((CONTROL, ESCAPED))
+CLOSE_FRAME = bytes((CONTROL, CLOSE))
 
 _COUNT = struct.Struct("<Q")
+_EOS_SIZE = 2 + _COUNT.size
 
 
 def eos_frame(sent: int) -> bytes:
     """The end-of-stream frame for a sender that queued ``sent`` data messages."""
-    return bytes((EOS,)) + _COUNT.pack(sent)
+    return bytes((CONTROL, EOS)) + _COUNT.pack(sent)
 
 
 def parse_eos(address: str, frame: bytes) -> int:
-    """Return the data-message count carried by an EOS frame.
+    """Return the data-message count carried by an end-of-stream frame.
 
     Raises:
-        ZmqFrameError: the frame does not have the 9 bytes of an EOS frame.
+        ZmqFrameError: the frame does not have the 10 bytes of an end-of-stream frame.
     """
-    if len(frame) != 1 + _COUNT.size:
+    if len(frame) != _EOS_SIZE:
         raise ZmqFrameError(
             address,
-            f"malformed end-of-stream frame: expected {1 + _COUNT.size} bytes, got "
-            f"{len(frame)}; the peer does not speak the chrono-daemon ZMQ frame format",
+            f"malformed end-of-stream frame: expected {_EOS_SIZE} bytes, got {len(frame)}; "
+            "the peer does not speak the chrono-daemon ZMQ frame format",
         )
-    count: int = _COUNT.unpack_from(frame, 1)[0]
+    count: int = _COUNT.unpack_from(frame, 2)[0]
     return count
 
 
 def describe_bad_frame(address: str, frame: bytes, *, expected: str) -> ZmqFrameError:
-    """A ``ZmqFrameError`` for an empty frame or a frame whose tag is not ``expected``."""
+    """A ``ZmqFrameError`` for an empty frame or a control frame with an unexpected tag."""
     if not frame:
-        return ZmqFrameError(
-            address, f"received an empty frame; expected {expected} (first byte is the tag)"
-        )
+        return ZmqFrameError(address, f"received an empty frame; expected {expected}")
+    tag = f"0x{frame[1]:02x}" if len(frame) > 1 else "missing"
     return ZmqFrameError(
         address,
-        f"received a frame with unknown tag 0x{frame[0]:02x} ({len(frame)} bytes); expected "
-        f"{expected}; the peer does not speak the chrono-daemon ZMQ frame format",
+        f"received a control frame (0xc1) with unknown tag {tag} ({len(frame)} bytes); "
+        f"expected {expected}; the peer does not speak the chrono-daemon ZMQ frame format",
     )

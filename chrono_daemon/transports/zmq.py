@@ -4,11 +4,12 @@
 ``ReceiveStream``, so a daemon does not change when its edge moves from ``open_channel`` to ZMQ.
 ``open_zmq_channel`` opens both ends in one process (tests, or a graph split later).
 
-Wire format (``_zmq_frames``): one ZMQ ``PAIR`` frame per message, whose first byte is a tag:
-data, end-of-stream (carrying the number of data messages sent), or receiver-closed. The
-sender's ``aclose`` waits — bounded by ``linger_ms`` — for room to queue the end-of-stream frame
-instead of dropping it when the high-water mark is full. The receiver's ``aclose`` sends the
-receiver-closed frame back, so the sender's later sends raise ``ChannelClosed``.
+Wire format (``_zmq_frames``): one ZMQ ``PAIR`` frame per message. A data frame is the serde's
+payload as is; control frames start with ``0xC1``, a byte MessagePack never uses: end-of-stream
+(carrying the number of data messages sent) and receiver-closed. The sender's ``aclose`` waits
+— bounded by ``linger_ms`` — for room to queue the end-of-stream frame instead of dropping it
+when the high-water mark is full. The receiver's ``aclose`` sends the receiver-closed frame
+back, so the sender's later sends raise ``ChannelClosed``.
 
 Waiting is done on the socket's file descriptor through anyio, so the endpoints work on asyncio
 and trio. ZMQ's descriptor only signals that the socket's state *may* have changed (and is reset
@@ -29,7 +30,7 @@ import logging
 import sys
 import types
 import typing
-from typing import TYPE_CHECKING, Any, Generic, NoReturn, Protocol, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast, overload
 
 import anyio
 from anyio.lowlevel import checkpoint
@@ -53,7 +54,15 @@ from ._zmq_errors import (
     ZmqMessageTooLarge,
     ZmqValidationError,
 )
-from ._zmq_frames import CLOSE_FRAME, DATA, DATA_PREFIX, EOS, describe_bad_frame, eos_frame
+from ._zmq_frames import (
+    CLOSE_FRAME,
+    CONTROL,
+    EOS,
+    ESCAPE_PREFIX,
+    ESCAPED,
+    describe_bad_frame,
+    eos_frame,
+)
 from ._zmq_frames import parse_eos as _parse_eos
 
 if TYPE_CHECKING:
@@ -306,7 +315,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         self._serde = serde
         self._encode = _payload_codec(serde)[0]
         limit = config.max_message_bytes
-        self._max_frame = sys.maxsize if limit is None else limit + len(DATA_PREFIX)
+        self._max_payload = sys.maxsize if limit is None else limit
         self._sent = 0
 
     def _peer_done(self) -> bool:
@@ -327,11 +336,13 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         else:
             self._budget = budget
         try:
-            frame = DATA_PREFIX + self._encode(item)
+            frame = self._encode(item)
         except Exception as exc:
             raise self._encode_error(item, exc) from exc
-        if len(frame) > self._max_frame:
+        if len(frame) > self._max_payload:
             raise self._too_large(item, frame)
+        if not frame or frame[0] == CONTROL:  # never for MessagePack: see _zmq_frames
+            frame = ESCAPE_PREFIX + frame
         try:
             self._send_frame(frame, _NOBLOCK)
         except _Again:
@@ -357,11 +368,13 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         else:
             self._budget = budget
         try:
-            frame = DATA_PREFIX + self._encode(item)
+            frame = self._encode(item)
         except Exception as exc:
             raise self._encode_error(item, exc) from exc
-        if len(frame) > self._max_frame:
+        if len(frame) > self._max_payload:
             raise self._too_large(item, frame)
+        if not frame or frame[0] == CONTROL:  # never for MessagePack: see _zmq_frames
+            frame = ESCAPE_PREFIX + frame
         try:
             self._send_frame(frame, _NOBLOCK)
         except _Again:
@@ -453,7 +466,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         )
 
     def _too_large(self, item: object, frame: bytes) -> ZmqMessageTooLarge:
-        size = len(frame) - len(DATA_PREFIX)
+        size = len(frame)
         return ZmqMessageTooLarge(
             self._address,
             f"the encoded {type(item).__name__} is {size} bytes, over max_message_bytes="
@@ -470,7 +483,10 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                 self._peer_closed = True
                 self._refresh()
             else:
-                _log.warning("%s; ignored", describe_bad_frame(self._address, frame, expected=""))
+                _log.warning(
+                    "%s; ignored",
+                    describe_bad_frame(self._address, frame, expected="receiver-closed 0xc1 0x03"),
+                )
 
     async def _send_blocking(self, frame: bytes) -> None:
         self._begin_wait()
@@ -555,13 +571,13 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             frame = self._recv_frame(_NOBLOCK)
         except _Again:
             frame = await self._recv_blocking()
-        if frame and frame[0] == DATA:
+        if frame and frame[0] != CONTROL:
             self._received += 1
             try:
-                return self._decode(frame[1:])
+                return self._decode(frame)
             except Exception as exc:
                 raise _decode_error(self._address, self._serde, exc) from exc
-        self._control(frame)
+        return self._control(frame)
 
     async def __anext__(self) -> T:
         try:
@@ -574,13 +590,13 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                 frame = self._recv_frame(_NOBLOCK)
             except _Again:
                 frame = await self._recv_blocking()
-            if frame and frame[0] == DATA:
+            if frame and frame[0] != CONTROL:
                 self._received += 1
                 try:
-                    return self._decode(frame[1:])
+                    return self._decode(frame)
                 except Exception as exc:
                     raise _decode_error(self._address, self._serde, exc) from exc
-            self._control(frame)
+            return self._control(frame)
         except EndOfStream:
             raise StopAsyncIteration from None
 
@@ -604,13 +620,13 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                 frame = self._recv_frame(_NOBLOCK)
             except _Again:
                 raise WouldBlock from None
-        if frame and frame[0] == DATA:
+        if frame and frame[0] != CONTROL:
             self._received += 1
             try:
-                return self._decode(frame[1:])
+                return self._decode(frame)
             except Exception as exc:
                 raise _decode_error(self._address, self._serde, exc) from exc
-        self._control(frame)
+        return self._control(frame)
 
     def __aiter__(self) -> ZmqReceiveStream[T]:
         return self
@@ -686,8 +702,16 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         finally:
             self._end_wait()
 
-    def _control(self, frame: bytes) -> NoReturn:
-        if frame and frame[0] == EOS:
+    def _control(self, frame: bytes) -> T:
+        """An empty or control frame: an escaped item, end of stream, or a frame error."""
+        tag = frame[1] if len(frame) > 1 else None
+        if tag == ESCAPED:
+            self._received += 1
+            try:
+                return self._decode(frame[len(ESCAPE_PREFIX) :])
+            except Exception as exc:
+                raise _decode_error(self._address, self._serde, exc) from exc
+        if tag == EOS:
             sent = _parse_eos(self._address, frame)
             self._eos = True
             self._refresh()
@@ -701,7 +725,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                 )
             raise EndOfStream
         raise describe_bad_frame(
-            self._address, frame, expected="a data (0x01) or end-of-stream (0x02) frame"
+            self._address, frame, expected="a data frame, or a control frame 0xc1 0x01/0x02"
         )
 
 
@@ -874,7 +898,7 @@ def open_zmq_receive(
         sndhwm=_CONTROL_HWM,
         rcvhwm=cfg.hwm,
         config=cfg,
-        maxmsgsize=-1 if limit is None else limit + len(DATA_PREFIX),
+        maxmsgsize=-1 if limit is None else limit + len(ESCAPE_PREFIX),
     )
     return ZmqReceiveStream(sock, resolved, cfg, serde if serde is not None else MsgpackSerde())
 

@@ -50,7 +50,12 @@ class Bounded(msgspec.Struct):
 
 
 def data(payload: bytes) -> bytes:
-    return b"\x01" + payload
+    """A data frame: the payload as is (control frames start with 0xc1)."""
+    return payload
+
+
+def eos(sent: int) -> bytes:
+    return b"\xc1\x02" + sent.to_bytes(8, "little")
 
 
 GOOD = data(msgspec.msgpack.encode(Point(1, 2)))
@@ -92,9 +97,10 @@ async def still_usable(recv: ZmqReceiveStream[Any], raw: zmq.Socket[bytes]) -> N
     ("frame", "error", "match"),
     [
         pytest.param(
-            data(b"\xc1"),
+            data(b"\x81\xa1x\xc1"),
             ZmqDecodeError,
-            r"malformed MessagePack payload: MessagePack data is malformed: invalid opcode",
+            r"malformed MessagePack payload: MessagePack data is malformed: invalid opcode "
+            r"'\\xc1' \(byte 3\)",
             id="not-msgpack",
         ),
         pytest.param(
@@ -123,33 +129,39 @@ async def still_usable(recv: ZmqReceiveStream[Any], raw: zmq.Socket[bytes]) -> N
             id="missing-field",
         ),
         pytest.param(
-            data(b""),
+            b"\xc1\x01",
             ZmqDecodeError,
             r"Input data was truncated",
-            id="data-tag-without-payload",
+            id="escape-without-payload",
         ),
         pytest.param(
             b"",
             ZmqFrameError,
-            r"received an empty frame; expected a data \(0x01\) or end-of-stream \(0x02\) frame",
+            r"received an empty frame; expected a data frame, or a control frame 0xc1 0x01/0x02$",
             id="empty-frame",
         ),
         pytest.param(
-            b"\x7fhello",
+            b"\xc1\x7fhello",
             ZmqFrameError,
-            r"received a frame with unknown tag 0x7f \(6 bytes\)",
+            r"received a control frame \(0xc1\) with unknown tag 0x7f \(7 bytes\)",
             id="unknown-tag",
         ),
         pytest.param(
-            b"\x03",
+            b"\xc1",
+            ZmqFrameError,
+            r"control frame \(0xc1\) with unknown tag missing \(1 bytes\)",
+            id="control-byte-without-tag",
+        ),
+        pytest.param(
+            b"\xc1\x03",
             ZmqFrameError,
             r"unknown tag 0x03",
             id="receiver-close-tag-on-the-data-direction",
         ),
         pytest.param(
-            b"\x02\x01",
+            b"\xc1\x02\x01",
             ZmqFrameError,
-            r"malformed end-of-stream frame: expected 9 bytes, got 2",
+            r"malformed end-of-stream frame: expected 10 bytes, got 3",
             id="malformed-eos",
         ),
         pytest.param(
@@ -172,13 +184,16 @@ async def test_bad_frame_raises_a_named_error_and_the_receiver_survives(
 async def test_wrong_number_of_frames_is_read_frame_by_frame() -> None:
     """Each ZMQ part is checked on its own: a stray part is a frame error, not a crash."""
     async with hostile_peer() as (recv, raw):
-        raw.send_multipart([GOOD, b"junk"])
+        raw.send_multipart([GOOD, b"", b"\xc1junk"])
         with anyio.fail_after(HANG_GUARD):
             assert await recv.receive() == Point(1, 2)
-        await expect(recv, ZmqFrameError, r"unknown tag 0x6a \(4 bytes\)")
-        raw.send_multipart([b"\x01", msgspec.msgpack.encode(Point(3))])  # [tag, payload]
-        await expect(recv, ZmqDecodeError, r"Input data was truncated")
-        await expect(recv, ZmqFrameError, r"unknown tag 0x82")  # the payload's map header
+        await expect(recv, ZmqFrameError, r"received an empty frame")
+        await expect(recv, ZmqFrameError, r"unknown tag 0x6a \(5 bytes\)")
+        # A [header, payload] message from a foreign protocol: the header is a bad payload.
+        raw.send_multipart([b"\x01", msgspec.msgpack.encode(Point(3))])
+        await expect(recv, ZmqValidationError, r"Expected `object`, got `int`")
+        with anyio.fail_after(HANG_GUARD):
+            assert await recv.receive() == Point(3)
         await still_usable(recv, raw)
 
 
@@ -217,7 +232,7 @@ async def test_deep_nesting_becomes_a_channel_error() -> None:
 
 async def test_receive_nowait_reports_bad_frames_too() -> None:
     async with hostile_peer() as (recv, raw):
-        raw.send(b"\x7f")
+        raw.send(b"")
         raw.send(GOOD)
         with anyio.fail_after(HANG_GUARD):
             while True:  # wait for the bad frame's arrival; each poll is a checkpoint
@@ -251,6 +266,28 @@ async def test_a_failing_custom_serde_is_a_decode_error() -> None:
     async with hostile_peer(Strict()) as (recv, raw):
         raw.send(data("é".encode()))
         await expect(recv, ZmqDecodeError, r"Strict\.decode failed: UnicodeDecodeError")
+
+
+async def test_payloads_that_look_like_control_frames_are_escaped() -> None:
+    """A custom serde may produce b"" or a leading 0xc1 (MessagePack never does)."""
+
+    class Raw:
+        def encode(self, item: bytes, /) -> bytes:
+            return item
+
+        def decode(self, data: bytes, /) -> bytes:
+            return data
+
+    ch = open_zmq_channel("tcp://127.0.0.1:*", maxsize=8, serde=Raw())
+    items = [b"", b"\xc1", b"\xc1\x02" + bytes(8), b"\xc1\x03", b"plain"]
+    try:
+        for item in items:
+            await ch.send.send(item)
+        await ch.send.aclose()
+        with anyio.fail_after(HANG_GUARD):
+            assert [item async for item in ch.recv] == items
+    finally:
+        await ch.recv.aclose()
 
 
 async def test_the_sender_refuses_oversized_messages_before_sending() -> None:
@@ -291,12 +328,12 @@ async def test_an_oversized_frame_from_a_raw_peer_is_dropped_and_the_loss_detect
     async with hostile_peer(max_message_bytes=100) as (recv, raw):
         monitor = raw.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         try:
-            raw.send(data(b"\xc4\xff" + b"\x00" * 255))  # a 255-byte bin: over the limit
+            raw.send(data(b"\xc4\xff" + b"\x00" * 255))  # a 257-byte bin: over the limit
             # The receiver drops the connection; wait (bounded) for the raw peer to see it.
             assert await anyio.to_thread.run_sync(monitor.poll, int(HANG_GUARD * 1000))
             monitor.recv_multipart()
             raw.send(GOOD)  # queued until the raw peer has reconnected
-            raw.send(b"\x02" + (2).to_bytes(8, "little"))  # EOS: "I sent 2"
+            raw.send(eos(2))  # "I sent 2"
             with anyio.fail_after(HANG_GUARD):
                 assert await recv.receive() == Point(1, 2)
             with pytest.raises(ZmqMessagesLost, match=r"sent 2 messages but only 1 arrived"):
@@ -311,7 +348,7 @@ async def test_an_oversized_frame_from_a_raw_peer_is_dropped_and_the_loss_detect
 async def test_more_messages_than_the_eos_count_is_reported() -> None:
     async with hostile_peer() as (recv, raw):
         raw.send(GOOD)
-        raw.send(b"\x02" + (0).to_bytes(8, "little"))
+        raw.send(eos(0))
         with anyio.fail_after(HANG_GUARD):
             assert await recv.receive() == Point(1, 2)
         await expect(recv, ZmqFrameError, r"1 data messages arrived but .* counts 0")
