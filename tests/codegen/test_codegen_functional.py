@@ -36,6 +36,9 @@ fields.case = { type = "Color", default = "green" }
 fields.seq = "int"
 fields.note = "str | None"
 fields.at = { type = "datetime", default = 2024-01-01T01:00:00+01:00 }
+fields.opt = "optional[int]"
+fields.nested = { type = "dict[str, list[int]]", default = { a = [1, 2], b = [] } }
+fields.pairs = { type = "list[tuple[float, ...]]", default = [[1, 2.5], []] }
 
 [graph]
 inputs.a = "Ping | Pong"
@@ -90,6 +93,10 @@ def test_defaults_soft_keywords_and_datetimes(pkg: Any) -> None:
     assert (ping.match, ping.case) == ("m", pkg.Color.green)
     assert pkg.Color("red") is pkg.Color.red
     assert pong.note is None
+    assert pong.opt is None
+    assert pong.nested == {"a": [1, 2], "b": []}
+    assert pong.nested is not pkg.Pong(seq=2).nested  # mutable defaults are not shared
+    assert pong.pairs == [(1.0, 2.5), ()]
     assert pong.at == datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
     with pytest.raises(AttributeError):
         ping.seq = 2  # frozen
