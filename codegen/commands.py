@@ -12,7 +12,7 @@ errors or a refused write, 2 usage errors, 3 an internal error.
 # invocation imports this module, and ``chrono gen``'s no-op fast path should not pay for them.
 
 import enum
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -192,10 +192,11 @@ def scaffold_command(
     Each module subclasses every daemon stub, with its hooks raising NotImplementedError.
     Ports and params are listed in comments; build_graph() wires the classes together.
     An existing file (or a symlink) is skipped and named: it is never modified.
+    Daemons missing from an existing module get a new module <stem>_<daemon>.py.
 
     Example: chrono scaffold schemas/ -o impl/ --package generated
     """
-    from .scaffold import check_package_path, render_scaffold, write_scaffold
+    from .scaffold import check_package_path, plan_scaffold, write_scaffold
 
     problem = check_package_path(package)
     if problem is not None:
@@ -205,17 +206,22 @@ def scaffold_command(
         pkg = _resolved(directory, progress)
         progress.stage("rendering")
         try:
-            files = render_scaffold(pkg, package)
+            plan = plan_scaffold(pkg, package, output)
         except Exception as exc:
             raise _internal(exc) from None
-        report = write_scaffold(files, output)
+        report = write_scaffold(plan.files, output)
+
+    def note(path: Path) -> str:
+        text = plan.notes.get(PurePosixPath(path.relative_to(output).as_posix()), "")
+        return f" ({text})" if text else ""
+
     for path in report.created:
-        typer.echo(f"created {path.as_posix()}")
+        typer.echo(f"created {path.as_posix()}{note(path)}")
     for path, reason in report.skipped:
-        typer.echo(f"skipped {path.as_posix()}: {reason}")
+        typer.echo(f"skipped {path.as_posix()}: {reason}{note(path)}")
     for path, reason in report.failed:
         typer.echo(f"chrono: {path.as_posix()}: {reason}", err=True)
-    if not files:
+    if not plan.files:
         typer.echo(f"chrono: {directory.as_posix()} has no graph: nothing to scaffold")
     if report.failed:
         raise typer.Exit(1)

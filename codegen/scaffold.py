@@ -13,6 +13,7 @@ Rendering is pure (``render_scaffold``); only ``write_scaffold`` touches disk; o
 
 from __future__ import annotations
 
+import ast
 import errno
 import keyword
 import os
@@ -28,16 +29,19 @@ from .render.filters import LINE_LIMIT, comment_text, docstring, ident, pystr, p
 from .render.source import annotation, named_in, uses_datetime
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from .model import DaemonDef, Field, GraphDef, Module, Package, Port
 
 __all__ = (
     "BUILD_FUNCTION",
     "ScaffoldClass",
+    "ScaffoldPlan",
     "ScaffoldReport",
     "ScaffoldView",
     "check_package_path",
+    "implemented_stubs",
+    "plan_scaffold",
     "render_scaffold",
     "scaffold_view",
     "write_scaffold",
@@ -243,22 +247,28 @@ def _types_used(d: DaemonDef) -> list[Port]:
     return list(d.stream_inputs) if d.kind == "reactive" else []
 
 
-def scaffold_view(module: Module, package: str) -> ScaffoldView | None:
+def scaffold_view(
+    module: Module, package: str, only: Sequence[str] | None = None
+) -> ScaffoldView | None:
     """Plan the scaffold of ``module``'s graph (None for a types-only file).
 
-    ``package`` is the absolute import path of the generated package (``generated``).
+    ``package`` is the absolute import path of the generated package (``generated``). With
+    ``only`` (daemon names), plan a module holding just those daemons' classes and no
+    ``build_graph`` (for daemons added to a graph whose module already exists).
     """
     graph: GraphDef | None = module.graph
     if graph is None:
         return None
     stem = module.stem
+    daemons = [d for d in graph.daemons if only is None or d.name in only]
     names = _Names()
     imports = _ImportSet(package)
     here = f"{package}.{stem}"
     names.reserve("Context")
-    for cls in (graph.class_name, graph.params_name, *(d.class_name for d in graph.daemons)):
+    wiring = (graph.class_name, graph.params_name) if only is None else ()
+    for cls in (*wiring, *(d.class_name for d in daemons)):
         imports.add(here, names.reserve(cls))
-    for d in graph.daemons:
+    for d in daemons:
         for p in _types_used(d):
             if uses_datetime(p.type):
                 imports.plain.add(names.reserve("datetime"))
@@ -268,30 +278,100 @@ def scaffold_view(module: Module, package: str) -> ScaffoldView | None:
                 else:
                     imports.add(package, names.reserve(ref.module))
     build = names.fresh(BUILD_FUNCTION)
-    classes = tuple(_class(d, stem, names.fresh(camel(d.name))) for d in graph.daemons)
-    build_head = _def_head(
-        build, [f"params: {graph.params_name} | None = None"], graph.class_name, 0
-    )
+    classes = tuple(_class(d, stem, names.fresh(camel(d.name))) for d in daemons)
+    if only is None:
+        head = f"Started by `chrono scaffold` from {module.source_name}."
+        doc = f"Implementations of the daemons of graph {stem} ({module.source_name})."
+        build_head = _def_head(
+            build, [f"params: {graph.params_name} | None = None"], graph.class_name, 0
+        ).removeprefix("async ")
+    else:
+        wired = ", ".join(f"{c.daemon}={c.name}" for c in classes)
+        head = (
+            f"Started by `chrono scaffold` from {module.source_name} for daemons added after "
+            f"{stem}.py was written: move these classes there and pass {wired} to "
+            f"{graph.class_name} in its {BUILD_FUNCTION}()."
+        )
+        doc = f"Implementations of daemons added to graph {stem} ({module.source_name})."
+        build_head = ""
     return ScaffoldView(
         header=tuple(
             textwrap.wrap(
-                f"Started by `chrono scaffold` from {module.source_name}. This file is yours to "
-                "edit: chrono never overwrites it. After a schema change, compare with "
-                f"{here}.daemons.",
+                f"{head} This file is yours to edit: chrono never overwrites it. After a schema "
+                f"change, compare with {here}.daemons.",
                 LINE_LIMIT - 2,
                 break_on_hyphens=False,
             )
         ),
-        module_doc=docstring(
-            f"Implementations of the daemons of graph {stem} ({module.source_name}).", 0
-        ),
+        module_doc=docstring(doc, 0),
         imports=imports.render(),
         classes=classes,
         build_name=build,
-        build_head=build_head.removeprefix("async "),
+        build_head=build_head,
         graph_class=graph.class_name,
         params_class=graph.params_name,
     )
+
+
+def implemented_stubs(source: str) -> set[str] | None:
+    """Base-class names of every class in ``source`` (``X`` and ``pkg.X`` both give ``X``).
+
+    None when ``source`` does not parse: then nothing can be said about what it implements.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    bases: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                if isinstance(base, ast.Name):
+                    bases.add(base.id)
+                elif isinstance(base, ast.Attribute):
+                    bases.add(base.attr)
+    return bases
+
+
+@dataclass
+class ScaffoldPlan:
+    """The files to create under IMPL and, per file, a note for the user (may be empty)."""
+
+    files: dict[PurePosixPath, str] = field(default_factory=dict)
+    notes: dict[PurePosixPath, str] = field(default_factory=dict)
+
+
+def plan_scaffold(pkg: Package, package: str, impl_dir: Path) -> ScaffoldPlan:
+    """``render_scaffold``, plus a module per graph for daemons its existing module lacks.
+
+    When ``IMPL/<stem>.py`` already exists (a regular file, not a symlink) and parses, every
+    daemon whose stub class no class in it subclasses gets ``IMPL/<stem>_<daemon>.py`` (one
+    module for all such daemons is named after the first). Reads IMPL; writes nothing.
+    """
+    template = _environment().get_template("scaffold.py.jinja")
+    plan = ScaffoldPlan(render_scaffold(pkg, package))
+    for module in pkg.modules:
+        rel = PurePosixPath(f"{module.stem}.py")
+        path = impl_dir / rel
+        if module.graph is None or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            bases = implemented_stubs(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+        if bases is None:
+            plan.notes[rel] = "does not parse, so chrono cannot tell which daemons it implements"
+            continue
+        missing = [d.name for d in module.graph.daemons if d.class_name not in bases]
+        view = scaffold_view(module, package, only=missing) if missing else None
+        if view is not None:
+            new = PurePosixPath(f"{module.stem}_{missing[0]}.py")
+            plan.files[new] = template.render(view=view)
+            plan.notes[new] = (
+                f"daemons not implemented in {rel}: {', '.join(missing)}; move the classes "
+                f"there and pass them to {module.graph.class_name} in {BUILD_FUNCTION}()"
+            )
+    return plan
 
 
 def _environment() -> jinja2.Environment:

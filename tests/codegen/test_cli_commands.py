@@ -378,6 +378,84 @@ def test_scaffold_adds_only_the_new_graph(schemas: Path, tmp_path: Path) -> None
     assert {p.name: p.read_bytes() for p in impl.iterdir() if p.name != "relay.py"} == before
 
 
+NEW_DAEMON = """
+[daemons.logger]
+kind = "reactive"
+inputs.action = "Action"
+
+[[edges]]
+from = "s0_dispenser.action"
+to = "logger.action"
+"""
+
+
+def mypy_strict(project: Path, tmp_path: Path, target: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MYPYPATH": os.pathsep.join([str(project), str(ROOT)])}
+    argv = [sys.executable, "-m", "mypy", "--strict", "--no-error-summary"]
+    argv += ["--cache-dir", str(tmp_path / ".mypy_cache"), target]
+    return subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True, check=False)
+
+
+def test_scaffold_gives_a_daemon_added_later_its_own_module(schemas: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    impl = project / "impl"
+    generate(schemas, project)
+    assert chrono("scaffold", schemas, "-o", impl).exit_code == 0
+    edited = impl / "system_stack.py"
+    edited.write_text(edited.read_text().replace("raise NotImplementedError", "return None"))
+    before = edited.read_bytes()
+    with (schemas / "system_stack.toml").open("a") as f:
+        f.write(NEW_DAEMON)
+    generate(schemas, project)
+
+    result = chrono("scaffold", schemas, "-o", impl)
+    assert result.exit_code == 0, result.stderr
+    added = impl / "system_stack_logger.py"
+    assert result.stdout.splitlines() == [
+        f"created {added.as_posix()} (daemons not implemented in system_stack.py: logger; "
+        "move the classes there and pass them to SystemStackGraph in build_graph())",
+        f"skipped {(impl / 'odometry.py').as_posix()}: exists; left unchanged",
+        f"skipped {edited.as_posix()}: exists; left unchanged",
+    ]
+    assert edited.read_bytes() == before
+    text = added.read_text()
+    assert "class Logger(LoggerBase):" in text
+    assert "async def on_action(self, ctx: Context, msg: Action) -> None:" in text
+    assert "def build_graph" not in text
+    assert "pass logger=Logger to SystemStackGraph" in " ".join(text.split())
+    assert "S1PolicyBase" not in text  # only the new daemon
+    checked = mypy_strict(project, tmp_path, "impl/system_stack_logger.py")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    # ...and mypy points at the one thing left to do: wire the new daemon.
+    whole = mypy_strict(project, tmp_path, "impl")
+    assert re.fullmatch(
+        r'impl/system_stack\.py:\d+: error: Missing named argument "logger" for '
+        r'"SystemStackGraph"  \[call-arg\]',
+        whole.stdout.splitlines()[0],
+    ), whole.stdout
+    # Once the class lives in system_stack.py, nothing more is created.
+    added.unlink()
+    edited.write_text(edited.read_text() + "\n\nclass Logger(generated.LoggerBase):\n    pass\n")
+    again = chrono("scaffold", schemas, "-o", impl)
+    assert "created" not in again.stdout
+    assert not added.exists()
+
+
+def test_scaffold_says_when_it_cannot_read_an_existing_module(
+    schemas: Path, tmp_path: Path
+) -> None:
+    impl = tmp_path / "impl"
+    impl.mkdir()
+    (impl / "system_stack.py").write_text("def broken(:\n")
+    result = chrono("scaffold", schemas, "-o", impl)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        f"skipped {(impl / 'system_stack.py').as_posix()}: exists; left unchanged (does not "
+        "parse, so chrono cannot tell which daemons it implements)"
+    ) in result.stdout
+    assert sorted(p.name for p in impl.iterdir()) == ["odometry.py", "system_stack.py"]
+
+
 @pytest.mark.parametrize("dangling", [False, True], ids=["to-a-file", "dangling"])
 def test_scaffold_does_not_follow_a_symlink(schemas: Path, tmp_path: Path, dangling: bool) -> None:
     impl = tmp_path / "impl"
