@@ -133,10 +133,11 @@ def _local_names(types: list[TypeExpr], stem: str, imports: Imports) -> None:
 
 def _daemons(module: Module, graph: GraphDef) -> str:
     imports = Imports()
-    imports.add("abc", "abstractmethod")
-    imports.add("msgspec")
-    imports.add("chrono_daemon", "Context")
-    imports.add("chrono_daemon", "Daemon")
+    if graph.daemons:
+        imports.add("abc", "abstractmethod")
+        imports.add("msgspec")
+        imports.add("chrono_daemon", "Context")
+        imports.add("chrono_daemon", "Daemon")
     types: list[TypeExpr] = []
     names: list[str] = []
     for d in graph.daemons:

@@ -109,7 +109,7 @@ def _graph(draw: st.DrawFn, expect: Expect) -> list[str]:
     if doc is not None:
         lines.append(f"doc = {toml_str(doc)}")
     lines += ['inputs.src = "M0"', 'outputs.dst = "M0"']
-    daemons = draw(st.lists(lower, min_size=1, max_size=4, unique=True))
+    daemons = draw(st.lists(lower, min_size=0, max_size=4, unique=True))
     for d in daemons:
         kind = draw(st.sampled_from(["run", "periodic", "reactive"]))
         lines += [f"[daemons.{d}]", f'kind = "{kind}"']
