@@ -28,6 +28,9 @@ check-gen: install
 
 gen: install
 	$(BIN)/chrono gen schemas/
+	$(BIN)/chrono graph schemas/ --graph system_stack -o docs/diagrams/system_stack.mmd
+	$(BIN)/chrono graph schemas/ --graph system_stack --format dot -o docs/diagrams/system_stack.dot
+	-command -v dot >/dev/null && dot -Tsvg docs/diagrams/system_stack.dot -o docs/diagrams/system_stack.svg
 
 pytest: install
 	$(BIN)/python -m pytest -n 2
