@@ -168,11 +168,12 @@ def write(files: Mapping[PurePosixPath, str], out: Path, *, check: bool = False)
             written.append(rel)
     removed = sorted(set(existing) - set(new))
     report = WriteReport(tuple(written), tuple(removed), tuple(unchanged))
-    if check or not (written or removed or not out.exists()):
+    if check:
         return report
     try:
-        _recover(out)
-        _swap(out, new, existing, set(unchanged))
+        _recover(out)  # also on a no-op: leftovers of an interrupted run are cleaned up
+        if written or removed or not out.exists():
+            _swap(out, new, existing, set(unchanged))
     except OSError as exc:
         return WriteReport(errors=(SchemaError(shown, 0, 0, f"cannot write: {exc}"),))
     return report

@@ -164,6 +164,20 @@ def test_interrupted_swap_is_recovered(tmp_path: Path) -> None:
     assert snapshot(out).keys() == {str(p) for p in _files(directory)}
 
 
+def test_a_no_op_run_still_removes_leftovers(tmp_path: Path) -> None:
+    """RELIABILITY 36: leftovers of an interrupted run go, even when nothing has to change."""
+    directory, out = _schemas(tmp_path), tmp_path / "out"
+    write(_files(directory), out)
+    before = snapshot(out)
+    (tmp_path / ".out.chrono-new").mkdir()
+    (tmp_path / ".out.chrono-new" / "half.py").write_text("# half")
+    (tmp_path / ".out.chrono-old").mkdir()
+    report = write(_files(directory), out)
+    assert (report.errors, report.written, report.removed) == ((), (), ())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "schemas"]
+    assert snapshot(out) == before  # no file of OUT touched
+
+
 def test_sigkill_during_write_leaves_a_complete_tree(tmp_path: Path) -> None:
     directory, out = _schemas(tmp_path), tmp_path / "out"
     write(_files(directory), out)
