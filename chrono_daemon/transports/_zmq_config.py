@@ -31,6 +31,10 @@ class ZmqConfig:
         max_message_bytes: the largest encoded message accepted; the receiver sets ZMQ's
             ``MAXMSGSIZE`` from it and the sender refuses larger messages before sending.
             ``None`` disables the limit.
+        detect_peer_loss: the receiver watches its connections (a ZMQ socket monitor) and, when
+            the last sender disconnects without an end-of-stream frame (it crashed), a waiting
+            ``receive`` raises ``ZmqPeerLost`` instead of waiting for a sender that may never
+            come back. Off by default: a receiver then waits, and a restarted sender resumes.
 
     Raises:
         TypeError: a value is not an ``int``.
@@ -40,12 +44,17 @@ class ZmqConfig:
     maxsize: int = 0
     linger_ms: int = 1000
     max_message_bytes: int | None = DEFAULT_MAX_MESSAGE_BYTES
+    detect_peer_loss: bool = False
 
     def __post_init__(self) -> None:
         _check_int("maxsize", self.maxsize, 0)
         _check_int("linger_ms", self.linger_ms, 0)
         if self.max_message_bytes is not None:
             _check_int("max_message_bytes", self.max_message_bytes, 1)
+        if not isinstance(self.detect_peer_loss, bool):
+            raise TypeError(
+                f"ZmqConfig.detect_peer_loss must be a bool, got {self.detect_peer_loss!r}"
+            )
 
     @property
     def hwm(self) -> int:

@@ -13,6 +13,7 @@ __all__ = (
     "ZmqFrameError",
     "ZmqMessageTooLarge",
     "ZmqMessagesLost",
+    "ZmqPeerLost",
     "ZmqValidationError",
 )
 
@@ -84,3 +85,12 @@ class ZmqMessagesLost(ZmqChannelError):
         )
         self.sent = sent
         self.received = received
+
+
+class ZmqPeerLost(ZmqChannelError):
+    """The last sender disconnected without an end-of-stream frame (``detect_peer_loss``).
+
+    A crash is not an end of stream: this is raised by a waiting ``receive`` once everything
+    that arrived was received. The endpoint stays usable: a sender that connects again resumes
+    the stream (messages queued in the lost connection may be gone, see ``ZmqMessagesLost``).
+    """

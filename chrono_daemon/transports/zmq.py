@@ -52,6 +52,7 @@ from ._zmq_errors import (
     ZmqFrameError,
     ZmqMessagesLost,
     ZmqMessageTooLarge,
+    ZmqPeerLost,
     ZmqValidationError,
 )
 from ._zmq_frames import (
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
 try:
     import msgspec
     import zmq
+    from zmq.utils.monitor import parse_monitor_message
 except ImportError as _exc:  # pragma: no cover - exercised in a subprocess by the tests
     raise ImportError(
         "chrono_daemon.transports.zmq needs the optional ZeroMQ dependencies (pyzmq, msgspec); "
@@ -88,6 +90,7 @@ __all__ = (
     "ZmqFrameError",
     "ZmqMessageTooLarge",
     "ZmqMessagesLost",
+    "ZmqPeerLost",
     "ZmqReceiveStream",
     "ZmqSendStream",
     "ZmqValidationError",
@@ -229,6 +232,7 @@ class _Endpoint:
         self._budget = YIELD_EVERY - 1
         self._saved_budget = YIELD_EVERY - 1
         self._yielded = False
+        self._extra_fd: int | None = None  # also wake on this descriptor (socket monitor)
         self._wait_scope: anyio.CancelScope | None = None
         self._wait_done: anyio.Event | None = None
 
@@ -272,7 +276,10 @@ class _Endpoint:
         self._wait_scope = scope
         try:
             with scope:
-                await anyio.wait_readable(self._fd)
+                if self._extra_fd is None:
+                    await anyio.wait_readable(self._fd)
+                else:
+                    await _wait_either(self._fd, self._extra_fd)
         finally:
             self._wait_scope = None
             if self._wait_done is not None:
@@ -295,6 +302,21 @@ class _Endpoint:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<{type(self).__name__} {self._address!r} {state}>"
+
+
+async def _wait_either(first: int, second: int) -> None:
+    """Wait until either descriptor is readable (slow path only: a task group per wait)."""
+    async with anyio.create_task_group() as tg:
+
+        async def wait(fd: int) -> None:
+            await anyio.wait_readable(fd)
+            tg.cancel_scope.cancel()
+
+        tg.start_soon(wait, first)
+        tg.start_soon(wait, second)
+
+
+_CONNECTED = zmq.EVENT_ACCEPTED | zmq.EVENT_CONNECTED
 
 
 class ZmqSendStream(_Endpoint, Generic[T]):
@@ -546,6 +568,12 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         self._decode = _payload_codec(serde)[1]
         self._recv_frame = sock.recv
         self._received = 0
+        self._monitor: zmq.Socket[bytes] | None = None
+        self._peers = 0  # connected senders, as the monitor reported them
+        self._lost = False  # the last sender left without an end-of-stream frame
+        if config.detect_peer_loss:
+            self._monitor = sock.get_monitor_socket(_CONNECTED | zmq.EVENT_DISCONNECTED)
+            self._extra_fd = cast("int", self._monitor.get(zmq.FD))
 
     def _peer_done(self) -> bool:
         return self._eos
@@ -650,6 +678,9 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                 with contextlib.suppress(zmq.ZMQError):
                     self._send_frame(CLOSE_FRAME, _NOBLOCK)
         finally:
+            if self._monitor is not None:
+                self._sock.disable_monitor()
+                self._monitor.close(linger=0)
             self._close_socket()
 
     def statistics(self) -> ChannelStats:
@@ -693,6 +724,13 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                         return self._recv_frame(_NOBLOCK)
                     except _Again:
                         await checkpoint()
+                elif self._monitor is not None and self._peer_lost():
+                    raise ZmqPeerLost(
+                        self._address,
+                        "the sender disconnected without an end-of-stream frame (it crashed "
+                        "or exited without closing); everything that arrived was received. "
+                        "A sender that connects again resumes the stream",
+                    )
                 else:
                     await self._wait_fd()
                 if self._closed:
@@ -701,6 +739,26 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                     )
         finally:
             self._end_wait()
+
+    def _peer_lost(self) -> bool:
+        """Apply the monitor's events; True (once) when the last sender left, nothing pending."""
+        monitor = self._monitor
+        assert monitor is not None
+        while cast("int", monitor.get(zmq.EVENTS)) & zmq.POLLIN:
+            event = parse_monitor_message(monitor.recv_multipart())["event"]
+            if event & _CONNECTED:
+                self._peers += 1
+                self._lost = False
+            elif event == zmq.EVENT_DISCONNECTED:
+                self._peers = max(0, self._peers - 1)
+                self._lost = self._peers == 0
+        # Data (or the end-of-stream frame) that raced the event comes first: libzmq queued
+        # it to the socket before it reported the disconnect.
+        if not self._lost or self._eos or self._events() & zmq.POLLIN:
+            return False
+        self._lost = False
+        self._received = 0  # everything from that sender arrived; a new one counts afresh
+        return True
 
     def _control(self, frame: bytes) -> T:
         """An empty or control frame: an escaped item, end of stream, or a frame error."""
@@ -715,14 +773,10 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             sent = _parse_eos(self._address, frame)
             self._eos = True
             self._refresh()
+            # More arrived than this sender sent: an earlier sender (restarted since) sent the
+            # rest. Not an error; it only means a loss in that earlier connection is not seen.
             if sent > self._received:
                 raise ZmqMessagesLost(self._address, sent, self._received)
-            if sent < self._received:
-                raise ZmqFrameError(
-                    self._address,
-                    f"{self._received} data messages arrived but the sender's end-of-stream "
-                    f"frame counts {sent}; another peer may be writing to this address",
-                )
             raise EndOfStream
         raise describe_bad_frame(
             self._address, frame, expected="a data frame, or a control frame 0xc1 0x01/0x02"

@@ -36,6 +36,7 @@ from chrono_daemon.transports.zmq import (
     MsgpackSerde,
     ZmqChannelError,
     ZmqConfig,
+    ZmqPeerLost,
     ZmqReceiveStream,
     ZmqSendStream,
     open_zmq_channel,
@@ -420,6 +421,11 @@ def test_config_rejects_bad_values(
         open_zmq_channel(inproc(), **kwargs)
 
 
+def test_config_rejects_a_non_bool_detect_peer_loss() -> None:
+    with pytest.raises(TypeError, match=r"^ZmqConfig\.detect_peer_loss must be a bool, got 1$"):
+        ZmqConfig(detect_peer_loss=1)  # type: ignore[arg-type]
+
+
 def test_config_defaults_and_hwm() -> None:
     cfg = ZmqConfig()
     assert (cfg.maxsize, cfg.linger_ms, cfg.max_message_bytes) == (0, 1000, 16 * 1024 * 1024)
@@ -517,7 +523,7 @@ def test_pub_sub_would_drop_what_is_sent_before_the_subscriber_joins() -> None:
 
 
 async def test_a_crashed_sender_is_not_an_end_of_stream() -> None:
-    """RELIABILITY 69: no EOS frame means no EndOfStream; receive keeps waiting (documented)."""
+    """RELIABILITY 69: no EOS frame means no EndOfStream; by default receive keeps waiting."""
     recv = open_zmq_receive("tcp://127.0.0.1:*", serde=MsgpackSerde(int))
     raw: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.PAIR)
     raw.connect(recv.address)
@@ -529,6 +535,58 @@ async def test_a_crashed_sender_is_not_an_end_of_stream() -> None:
         await recv.receive()
     assert scope.cancelled_caught
     await recv.aclose()
+
+
+@pytest.mark.parametrize("bind", [True, False])
+async def test_detect_peer_loss_turns_a_crash_into_an_error(bind: bool) -> None:
+    """RELIABILITY 69: with detect_peer_loss, a vanished sender raises ZmqPeerLost."""
+    config = ZmqConfig(detect_peer_loss=True)
+    if bind:
+        recv = open_zmq_receive("tcp://127.0.0.1:*", serde=MsgpackSerde(int), config=config)
+        raw: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.PAIR)
+        raw.connect(recv.address)
+    else:
+        raw = zmq.Context.instance().socket(zmq.PAIR)
+        port: int = raw.bind_to_random_port("tcp://127.0.0.1")
+        recv = open_zmq_receive(
+            f"tcp://127.0.0.1:{port}", bind=False, serde=MsgpackSerde(int), config=config
+        )
+    try:
+        raw.send(msgspec.msgpack.encode(1))
+        raw.send(msgspec.msgpack.encode(2))
+        with anyio.fail_after(HANG_GUARD):
+            assert await recv.receive() == 1
+            raw.close(linger=0)  # the "crash"
+            assert await recv.receive() == 2  # what arrived comes first
+            with pytest.raises(ZmqPeerLost, match=r"disconnected without an end-of-stream"):
+                await recv.receive()
+        assert recv.statistics().open_send_streams == 1  # not an end of stream
+        if bind:  # a restarted sender resumes the stream
+            raw = zmq.Context.instance().socket(zmq.PAIR)
+            raw.connect(recv.address)
+            raw.send(msgspec.msgpack.encode(3))
+            raw.send(b"\xc1\x02" + (1).to_bytes(8, "little"))  # the new sender's EOS
+            with anyio.fail_after(HANG_GUARD):
+                assert [i async for i in recv] == [3]
+    finally:
+        raw.close(linger=0)
+        await recv.aclose()
+
+
+async def test_detect_peer_loss_is_quiet_on_a_clean_close() -> None:
+    ch = open_zmq_channel(
+        "tcp://127.0.0.1:*", serde=MsgpackSerde(int), config=ZmqConfig(detect_peer_loss=True)
+    )
+    for _ in range(3):  # connect, close cleanly: EndOfStream, never ZmqPeerLost
+        await ch.send.send(1)
+        await ch.send.aclose()
+        with anyio.fail_after(HANG_GUARD):
+            assert [i async for i in ch.recv] == [1]
+        await ch.recv.aclose()
+        ch = open_zmq_channel(
+            "tcp://127.0.0.1:*", serde=MsgpackSerde(int), config=ZmqConfig(detect_peer_loss=True)
+        )
+    await closing(ch)
 
 
 # -- daemons under a supervisor, one process ---------------------------------------------------

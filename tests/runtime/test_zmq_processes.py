@@ -26,7 +26,13 @@ from chrono_daemon import (
     WouldBlock,
     daemon,
 )
-from chrono_daemon.transports.zmq import MsgpackSerde, open_zmq_receive, open_zmq_send
+from chrono_daemon.transports.zmq import (
+    MsgpackSerde,
+    ZmqConfig,
+    ZmqPeerLost,
+    open_zmq_receive,
+    open_zmq_send,
+)
 
 if TYPE_CHECKING:
     from anyio.abc import Process
@@ -112,3 +118,25 @@ async def test_sender_shutdown_is_bounded_when_the_receiver_is_killed() -> None:
                 assert time.monotonic() - started < linger_ms / 1000 + 1.0
     finally:
         await out.aclose()
+
+
+async def test_a_killed_sender_process_is_a_zmq_peer_lost_not_a_hang() -> None:
+    """SIGKILL the sending process: with detect_peer_loss the receiver gets an error."""
+    inbox = open_zmq_receive(
+        "tcp://127.0.0.1:*",
+        serde=MsgpackSerde(Ping),
+        config=ZmqConfig(maxsize=8, detect_peer_loss=True),
+    )
+    try:
+        with anyio.fail_after(HANG_GUARD):
+            async with await start_peer("source", inbox.address) as peer:
+                assert (await inbox.receive()).seq == 0
+                peer.send_signal(signal.SIGKILL)
+                assert await peer.wait() == -signal.SIGKILL
+                seqs = []
+                with pytest.raises(ZmqPeerLost, match="disconnected without an end-of-stream"):
+                    while True:  # what was in flight arrives first, in order
+                        seqs.append((await inbox.receive()).seq)
+                assert seqs == list(range(1, len(seqs) + 1))
+    finally:
+        await inbox.aclose()

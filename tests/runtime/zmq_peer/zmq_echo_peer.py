@@ -4,7 +4,8 @@ Usage: ``python zmq_echo_peer.py echo INBOX OUTBOX`` — receive ``Ping`` from I
 ``Pong`` per ping to OUTBOX, close OUTBOX at end of stream, exit 0.
 ``python zmq_echo_peer.py sink INBOX`` — receive forever, printing ``streaming`` to stdout after
 the first message (the parent then kills this process).
-Both addresses are connected to; the parent binds them.
+``python zmq_echo_peer.py source OUTBOX`` — send ``Ping`` forever (the parent kills this process).
+Every address is connected to; the parent binds them.
 """
 
 from __future__ import annotations
@@ -48,8 +49,24 @@ async def sink(ctx: Context, inbox: ReceiveStream[Ping]) -> None:
             first = False
 
 
+@daemon
+async def source(ctx: Context, outbox: SendStream[Ping]) -> None:
+    seq = 0
+    while True:
+        await outbox.send(Ping(seq=seq, value=0.0))
+        seq += 1
+
+
 async def main(argv: list[str]) -> None:
     mode, inbox_address = argv[0], argv[1]
+    if mode == "source":
+        pings = open_zmq_send(inbox_address, maxsize=8, serde=MsgpackSerde(Ping))
+        try:
+            async with Supervisor(clock=WallClock()) as sup:
+                sup.add(source(pings))
+        finally:
+            await pings.aclose()
+        return
     inbox = open_zmq_receive(inbox_address, bind=False, maxsize=8, serde=MsgpackSerde(Ping))
     try:
         async with Supervisor(clock=WallClock()) as sup:
