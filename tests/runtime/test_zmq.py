@@ -234,8 +234,10 @@ async def test_closing_the_sender_wakes_a_blocked_send() -> None:
     await ch.recv.aclose()
 
 
-async def test_closing_the_receiver_wakes_a_blocked_receive() -> None:
-    ch = open_zmq_channel(inproc(), serde=MsgpackSerde(int))
+@pytest.mark.parametrize("detect_peer_loss", [False, True])
+async def test_closing_the_receiver_wakes_a_blocked_receive(detect_peer_loss: bool) -> None:
+    config = ZmqConfig(detect_peer_loss=detect_peer_loss)  # True: it waits on two descriptors
+    ch = open_zmq_channel(inproc(), serde=MsgpackSerde(int), config=config)
     errors: list[BaseException] = []
 
     async def blocked() -> None:
