@@ -518,6 +518,9 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                 if events & zmq.POLLIN:
                     self._read_control()
                     self._check_open()
+                    # _read_control re-read EVENTS, which may have consumed the descriptor's
+                    # signal of new room: decide on fresh EVENTS, never on the stale value.
+                    continue
                 if events & zmq.POLLOUT:
                     try:
                         self._send_frame(frame, _NOBLOCK)
@@ -540,6 +543,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                 self._read_control()
                 if self._peer_closed:
                     return
+                continue  # fresh EVENTS, as in _send_blocking
             if events & zmq.POLLOUT:
                 try:
                     self._send_frame(frame, _NOBLOCK)
@@ -731,6 +735,10 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                         "or exited without closing); everything that arrived was received. "
                         "A sender that connects again resumes the stream",
                     )
+                elif self._monitor is not None and self._events() & zmq.POLLIN:
+                    # _peer_lost may have re-read EVENTS and so consumed the descriptor's
+                    # signal for a frame that is now pending: loop, do not wait.
+                    continue
                 else:
                     await self._wait_fd()
                 if self._closed:
