@@ -91,6 +91,6 @@ class ZmqPeerLost(ZmqChannelError):
     """The last sender disconnected without an end-of-stream frame (``detect_peer_loss``).
 
     A crash is not an end of stream: this is raised by a waiting ``receive`` once everything
-    that arrived was received. The endpoint stays usable: a sender that connects again resumes
-    the stream (messages queued in the lost connection may be gone, see ``ZmqMessagesLost``).
+    that arrived was received. The endpoint stays usable: a sender that connects again later
+    resumes the stream (messages sent over a lost or refused connection are gone).
     """

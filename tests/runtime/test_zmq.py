@@ -563,13 +563,6 @@ async def test_detect_peer_loss_turns_a_crash_into_an_error(bind: bool) -> None:
             with pytest.raises(ZmqPeerLost, match=r"disconnected without an end-of-stream"):
                 await recv.receive()
         assert recv.statistics().open_send_streams == 1  # not an end of stream
-        if bind:  # a restarted sender resumes the stream
-            raw = zmq.Context.instance().socket(zmq.PAIR)
-            raw.connect(recv.address)
-            raw.send(msgspec.msgpack.encode(3))
-            raw.send(b"\xc1\x02" + (1).to_bytes(8, "little"))  # the new sender's EOS
-            with anyio.fail_after(HANG_GUARD):
-                assert [i async for i in recv] == [3]
     finally:
         raw.close(linger=0)
         await recv.aclose()
