@@ -371,6 +371,11 @@ class SimClock:
 _PUMP_HANDLES: set[asyncio.Handle] = set()
 
 
+def advancing_on_asyncio() -> bool:
+    """True while some SimClock advance runs on an asyncio loop in this process."""
+    return bool(_PUMP_HANDLES)
+
+
 def _only_pumps(ready: deque[asyncio.Handle]) -> bool:
     return len(ready) <= len(_PUMP_HANDLES) and all(h in _PUMP_HANDLES for h in ready)
 
