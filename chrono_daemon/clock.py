@@ -128,19 +128,21 @@ class _SimTicker(_TickSchedule, AsyncIterator[float]):
 
     def __anext__(self) -> Awaitable[float]:
         clock = self._clock
+        now = clock._now
         k = self._k + 1
-        tick = _quantize(self._start + k * self._period)
-        if tick > clock._now:  # on schedule: the common case, kept inline
+        tick = round(self._start + k * self._period, _DIGITS)  # _quantize, inlined
+        if tick > now:  # on schedule: the common case, kept inline
             self._k = k
         else:
-            tick = self._next_tick(clock._now)
-        if tick <= clock._now:
-            return _checkpoint_then(tick)
+            tick = self._next_tick(now)
+            if tick <= now:
+                return _checkpoint_then(tick)
         loop = asyncio._get_running_loop()
         if loop is None:
             return _sleep_then(clock, tick)
-        # clock._push, inlined: this runs once per tick of every periodic daemon.
-        future: asyncio.Future[float] = loop.create_future()
+        # clock._push, inlined: this runs once per tick of every periodic daemon. The future
+        # is built directly (what loop.create_future() does, minus a Python frame).
+        future: asyncio.Future[float] = asyncio.Future(loop=loop)
         heap = clock._heap
         heapq.heappush(heap, (tick, next(clock._counter), future))
         if len(heap) > clock._compact_at:
