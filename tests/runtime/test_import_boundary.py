@@ -14,7 +14,8 @@ import chrono_daemon
 
 ROOT = Path(chrono_daemon.__file__).parent
 ALLOWED = {"anyio", "chrono_daemon"}  # chrono_daemon: recipes use the public API
-OPTIONAL = {ROOT / "transports" / "zmq.py"}
+# The ZMQ transport (extra `zmq`): its public module and its private `_zmq_*` helpers.
+OPTIONAL = {ROOT / "transports" / "zmq.py", *(ROOT / "transports").glob("_zmq_*.py")}
 
 
 def imported_top_levels(path: Path) -> set[str]:
@@ -36,6 +37,17 @@ def test_core_imports_only_anyio_and_stdlib() -> None:
         if (bad := imported_top_levels(p) - sys.stdlib_module_names - ALLOWED)
     }
     assert offenders == {}
+
+
+def test_only_the_zmq_module_pulls_in_its_helpers() -> None:
+    """The `_zmq_*` helpers may import pyzmq/msgspec only because nothing but `zmq.py` (and
+    the helpers themselves) imports them."""
+    importers = {
+        str(p.relative_to(ROOT))
+        for p in ROOT.rglob("*.py")
+        if p not in OPTIONAL and "_zmq_" in p.read_text()
+    }
+    assert importers == set()
 
 
 def test_the_checker_catches_a_third_party_import(tmp_path: Path) -> None:
