@@ -41,6 +41,8 @@ demo: install
 	$(BIN)/chrono gen schemas/
 	$(BIN)/python examples/quick_example.py
 	PYTHONPATH=. $(BIN)/python examples/system_stack_generated.py
+	PYTHONPATH=. $(BIN)/python examples/system_stack_mock.py
+	PYTHONPATH=. $(BIN)/python examples/zmq_two_processes.py
 
 regen-golden: install
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/codegen -k golden
