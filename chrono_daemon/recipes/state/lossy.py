@@ -86,7 +86,39 @@ class DropNewestSend(_LossySend[T]):
             self._dropped += 1
 
 
-class DropOldestSend(_LossySend[T]):
+class _EvictingSend(_LossySend[T]):
+    """A full buffer makes room by evicting buffered items (``_evict``) for the new one."""
+
+    __slots__ = ("_recv",)
+
+    def __init__(self, send: SendStream[T], recv: ReceiveStream[T]) -> None:
+        super().__init__(send)
+        self._recv = recv
+
+    def _evict(self) -> int:  # pragma: no cover - overridden
+        """Discard buffered items; return how many."""
+        raise NotImplementedError
+
+    def send_nowait(self, item: T, /) -> None:
+        """Deliver ``item``, evicting buffered items first if the buffer is full.
+
+        Raises:
+            ChannelClosed: either end of the channel is closed.
+        """
+        try:
+            self._send.send_nowait(item)
+            return
+        except WouldBlock:
+            pass
+        evicted = self._evict()
+        if evicted == 0:  # unbuffered: nothing to evict, the new item goes
+            self._dropped += 1
+            return
+        self._dropped += evicted
+        self._send.send_nowait(item)
+
+
+class DropOldestSend(_EvictingSend[T]):
     """When the buffer is full, discard the oldest buffered item to make room for the new one.
 
     On a rendezvous channel (``maxsize=0``) nothing is ever buffered, so an item that finds no
@@ -97,33 +129,17 @@ class DropOldestSend(_LossySend[T]):
         recv: the same channel's receive end (used only through ``receive_nowait``).
     """
 
-    __slots__ = ("_recv",)
+    __slots__ = ()
 
-    def __init__(self, send: SendStream[T], recv: ReceiveStream[T]) -> None:
-        super().__init__(send)
-        self._recv = recv
-
-    def send_nowait(self, item: T, /) -> None:
-        """Deliver ``item``, evicting the oldest buffered item if the buffer is full.
-
-        Raises:
-            ChannelClosed: either end of the channel is closed.
-        """
-        try:
-            self._send.send_nowait(item)
-            return
-        except WouldBlock:
-            pass
+    def _evict(self) -> int:
         try:
             self._recv.receive_nowait()
-        except WouldBlock:  # unbuffered: nothing to evict, the new item goes
-            self._dropped += 1
-            return
-        self._dropped += 1
-        self._send.send_nowait(item)
+        except WouldBlock:
+            return 0
+        return 1
 
 
-class CoalesceSend(_LossySend[T]):
+class CoalesceSend(_EvictingSend[T]):
     """When the buffer is full, collapse the backlog: drop everything buffered, keep the new item.
 
     A consumer that falls behind then resumes from the newest value instead of working through
@@ -135,32 +151,13 @@ class CoalesceSend(_LossySend[T]):
         recv: the same channel's receive end (used only through ``receive_nowait``).
     """
 
-    __slots__ = ("_recv",)
+    __slots__ = ()
 
-    def __init__(self, send: SendStream[T], recv: ReceiveStream[T]) -> None:
-        super().__init__(send)
-        self._recv = recv
-
-    def send_nowait(self, item: T, /) -> None:
-        """Deliver ``item``; if the buffer is full, first discard every buffered item.
-
-        Raises:
-            ChannelClosed: either end of the channel is closed.
-        """
-        try:
-            self._send.send_nowait(item)
-            return
-        except WouldBlock:
-            pass
+    def _evict(self) -> int:
         evicted = 0
         while True:
             try:
                 self._recv.receive_nowait()
             except WouldBlock:
-                break
+                return evicted
             evicted += 1
-        if evicted == 0:  # unbuffered: nothing to collapse, the new item goes
-            self._dropped += 1
-            return
-        self._dropped += evicted
-        self._send.send_nowait(item)
