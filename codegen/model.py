@@ -43,6 +43,7 @@ __all__ = (
     "TypeExpr",
     "UnionOf",
     "Value",
+    "named_refs",
 )
 
 PrimName = Literal["bool", "int", "float", "str", "bytes", "datetime"]
@@ -113,6 +114,23 @@ class UnionOf:
 
 
 TypeExpr = Prim | Named | ListOf | TupleOf | DictOf | OptionalOf | UnionOf
+
+
+def named_refs(t: TypeExpr) -> list[Named]:
+    """Every message/enum a type mentions, in order of appearance."""
+    if isinstance(t, Named):
+        return [t]
+    if isinstance(t, ListOf | TupleOf):
+        return named_refs(t.item)
+    if isinstance(t, DictOf):
+        return named_refs(t.value)
+    if isinstance(t, OptionalOf):
+        return named_refs(t.inner)
+    if isinstance(t, UnionOf):
+        return list(t.members)
+    return []
+
+
 """A resolved type; equality is structural, so edge type checks are ``==``."""
 
 

@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from .model import named_refs
 from .naming import camel
 from .render.filters import LINE_LIMIT, comment_text, docstring, ident, pystr, pyvalue, sort_names
-from .render.source import annotation, named_in, uses_datetime
+from .render.source import annotation, uses_datetime
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -272,7 +273,7 @@ def scaffold_view(
         for p in _types_used(d):
             if uses_datetime(p.type):
                 imports.plain.add(names.reserve("datetime"))
-            for ref in named_in(p.type):
+            for ref in named_refs(p.type):
                 if ref.module == stem:
                     imports.add(here, names.reserve(ref.name))
                 else:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from ..model import named_refs
 from ..naming import channel_aliases, handler
 from .filters import (
     LINE_LIMIT,
@@ -23,7 +24,7 @@ from .filters import (
     tuple_lines,
 )
 from .imports import Imports
-from .source import annotation, field_source, named_in, uses_datetime
+from .source import annotation, field_source, uses_datetime
 from .wiring import WiringView, wiring_view
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def _foreign(types: list[TypeExpr], stem: str, imports: Imports) -> None:
     for t in types:
         if uses_datetime(t):
             imports.add("datetime")
-        for named in named_in(t):
+        for named in named_refs(t):
             if named.module != stem:
                 imports.add("..", named.module)
 
@@ -125,7 +126,7 @@ def _channels(module: Module) -> str:
 
 def _local_names(types: list[TypeExpr], stem: str, imports: Imports) -> None:
     for t in types:
-        for named in named_in(t):
+        for named in named_refs(t):
             if named.module == stem:
                 imports.add(".messages", named.name)
     _foreign(types, stem, imports)

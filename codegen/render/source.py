@@ -17,12 +17,11 @@ from ..model import (
     SeqLit,
     TupleOf,
     TypeExpr,
-    UnionOf,
     Value,
 )
 from .filters import LINE_LIMIT, ident, pystr, pystr_chunks, pyvalue
 
-__all__ = ("annotation", "default_source", "field_source", "named_in", "uses_datetime")
+__all__ = ("annotation", "default_source", "field_source", "uses_datetime")
 
 
 def annotation(t: TypeExpr, stem: str) -> str:
@@ -40,21 +39,6 @@ def annotation(t: TypeExpr, stem: str) -> str:
     if isinstance(t, OptionalOf):
         return f"{annotation(t.inner, stem)} | None"
     return " | ".join(annotation(m, stem) for m in t.members)
-
-
-def named_in(t: TypeExpr) -> list[Named]:
-    """Every message/enum ``t`` mentions."""
-    if isinstance(t, Named):
-        return [t]
-    if isinstance(t, ListOf | TupleOf):
-        return named_in(t.item)
-    if isinstance(t, DictOf):
-        return named_in(t.value)
-    if isinstance(t, OptionalOf):
-        return named_in(t.inner)
-    if isinstance(t, UnionOf):
-        return list(t.members)
-    return []
 
 
 def uses_datetime(t: TypeExpr) -> bool:

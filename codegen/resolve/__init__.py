@@ -20,6 +20,7 @@ from ..model import (
     Package,
     TypeExpr,
     UnionOf,
+    named_refs,
 )
 from ..naming import (
     IMPORTED_NAMES,
@@ -39,7 +40,7 @@ from .declarations import (
 )
 from .graph import resolve_edges
 from .names import Namespace
-from .types import Scope, named_refs
+from .types import Scope
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence

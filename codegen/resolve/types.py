@@ -36,7 +36,6 @@ __all__ = (
     "MAX_TYPE_DEPTH",
     "Scope",
     "TypeProblem",
-    "named_refs",
     "parse_type",
     "type_label",
 )
@@ -272,18 +271,3 @@ def type_label(t: TypeExpr, stem: str | None = None) -> str:
     if isinstance(t, OptionalOf):
         return f"{type_label(t.inner, stem)} | None"
     return " | ".join(type_label(m, stem) for m in t.members)
-
-
-def named_refs(t: TypeExpr) -> list[Named]:
-    """Every message/enum a type mentions, in order of appearance."""
-    if isinstance(t, Named):
-        return [t]
-    if isinstance(t, ListOf | TupleOf):
-        return named_refs(t.item)
-    if isinstance(t, DictOf):
-        return named_refs(t.value)
-    if isinstance(t, OptionalOf):
-        return named_refs(t.inner)
-    if isinstance(t, UnionOf):
-        return list(t.members)
-    return []
