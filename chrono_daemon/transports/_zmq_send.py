@@ -1,0 +1,268 @@
+"""The producer's end of a ZeroMQ channel edge: ``ZmqSendStream``.
+
+Its one job is sending: encoding and queueing items without a checkpoint per call, blocking
+while the high-water mark is reached, noticing the receiver-closed frame, and queueing the
+end-of-stream frame (bounded by ``linger_ms``) on ``aclose``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+import anyio
+import zmq
+from anyio.lowlevel import checkpoint
+
+from chrono_daemon import ChannelClosed, ChannelInUse, ChannelStats, WouldBlock
+
+from ._zmq_endpoint import _NOBLOCK, YIELD_EVERY, _Again, _Endpoint
+from ._zmq_errors import ZmqEncodeError, ZmqMessageTooLarge
+from ._zmq_frames import CLOSE_FRAME, CONTROL, ESCAPE_PREFIX, describe_bad_frame, eos_frame
+from ._zmq_serde import _payload_codec
+
+if TYPE_CHECKING:
+    from ._zmq_config import ZmqConfig
+    from ._zmq_serde import Serde
+
+__all__ = ("ZmqSendStream",)
+
+T = TypeVar("T")
+
+_log = logging.getLogger("chrono_daemon.transports.zmq")
+
+
+class ZmqSendStream(_Endpoint, Generic[T]):
+    """The producer's end of a ZMQ edge (a ``SendStream``); create with ``open_zmq_send``.
+
+    ``send`` returns once libzmq queued the message (not once the receiver has it: there is no
+    rendezvous over ZMQ) and blocks while the high-water mark is reached. After the receiver
+    closed, ``send`` raises ``ChannelClosed`` as soon as its receiver-closed frame has arrived
+    and been seen — at the latest when a send has to wait, or within ``YIELD_EVERY`` calls.
+    Cancelling a blocked ``send`` sends nothing.
+    """
+
+    def __init__(
+        self, sock: zmq.Socket[bytes], address: str, config: ZmqConfig, serde: Serde[T]
+    ) -> None:
+        self._peer_closed = False
+        super().__init__(sock, address, config)
+        self._serde = serde
+        self._encode = _payload_codec(serde)[0]
+        limit = config.max_message_bytes
+        self._max_payload = sys.maxsize if limit is None else limit
+        self._sent = 0
+
+    def _peer_done(self) -> bool:
+        return self._peer_closed
+
+    async def send(self, item: T, /) -> None:
+        """Queue ``item`` for the receiver, waiting while the high-water mark is reached.
+
+        Raises:
+            ChannelClosed: this end is closed, or the receiver closed its end.
+            ChannelInUse: another task is already blocked sending on this endpoint.
+            ZmqEncodeError: the serde cannot encode ``item`` (nothing sent; still usable).
+            ZmqMessageTooLarge: the encoding exceeds ``max_message_bytes`` (nothing sent).
+        """
+        budget = self._budget - 1
+        if budget < 0:
+            await self._slow_prelude()
+        else:
+            self._budget = budget
+        try:
+            frame = self._encode(item)
+        except Exception as exc:
+            raise self._encode_error(item, exc) from exc
+        if len(frame) > self._max_payload:
+            raise self._too_large(item, frame)
+        if not frame or frame[0] == CONTROL:  # never for MessagePack: see _zmq_frames
+            frame = ESCAPE_PREFIX + frame
+        try:
+            self._send_frame(frame, _NOBLOCK)
+        except _Again:
+            await self._send_blocking(frame)
+        else:
+            self._sent += 1
+
+    def send_nowait(self, item: T, /) -> None:
+        """Queue ``item`` now or raise ``WouldBlock`` (high-water mark reached).
+
+        Raises:
+            WouldBlock: no room now, or another task is blocked in ``send``.
+            ChannelClosed, ZmqEncodeError, ZmqMessageTooLarge: as for ``send``.
+        """
+        budget = self._budget - 1
+        if budget < 0:
+            if self._waiting:
+                raise WouldBlock
+            self._check_open()
+            self._read_control()
+            self._check_open()
+            self._budget = YIELD_EVERY - 1
+        else:
+            self._budget = budget
+        try:
+            frame = self._encode(item)
+        except Exception as exc:
+            raise self._encode_error(item, exc) from exc
+        if len(frame) > self._max_payload:
+            raise self._too_large(item, frame)
+        if not frame or frame[0] == CONTROL:  # never for MessagePack: see _zmq_frames
+            frame = ESCAPE_PREFIX + frame
+        try:
+            self._send_frame(frame, _NOBLOCK)
+        except _Again:
+            # send() processes libzmq's commands only now and then; EVENTS always does, so a
+            # "room again" notice from the reader may only show up here. Then retry once.
+            events = self._events()
+            if events & zmq.POLLIN:
+                self._read_control()
+                self._check_open()
+            if not events & zmq.POLLOUT:
+                raise WouldBlock from None
+            try:
+                self._send_frame(frame, _NOBLOCK)
+            except _Again:
+                raise WouldBlock from None
+        self._sent += 1
+
+    async def aclose(self) -> None:
+        """Close this end: queue the end-of-stream frame, then close the socket (idempotent).
+
+        Waits at most ``linger_ms`` for room to queue the end-of-stream frame (also when
+        cancelled: the wait is shielded), then closes the socket with that linger. If the
+        receiver neither read nor closed in that time, the frame is not sent and a warning is
+        logged: the receiver will not see ``EndOfStream``. A task blocked in ``send`` gets
+        ``ChannelClosed``.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._refresh()
+        try:
+            with anyio.CancelScope(shield=True):
+                await self._interrupt_waiter()
+                if not self._peer_closed:
+                    with anyio.move_on_after(self._config.linger_ms / 1000):
+                        await self._queue_eos()
+                        return
+                    _log.warning(
+                        "ZMQ channel %r: the end-of-stream frame could not be queued within "
+                        "linger_ms=%d (the receiver is not reading, or gone); the receiver "
+                        "will not see EndOfStream",
+                        self._address,
+                        self._config.linger_ms,
+                    )
+        finally:
+            self._close_socket()
+
+    def statistics(self) -> ChannelStats:
+        """Open ends and waiters; ``current_buffer_used`` is 0 (ZMQ queues are not observable)."""
+        return ChannelStats(
+            current_buffer_used=0,
+            max_buffer_size=self._config.maxsize,
+            open_send_streams=0 if self._closed else 1,
+            open_receive_streams=0 if self._peer_closed else 1,
+            waiters_send=1 if self._waiting else 0,
+            waiters_receive=0,
+        )
+
+    async def __aenter__(self) -> ZmqSendStream[T]:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ChannelClosed(f"send on a closed ZMQ send stream ({self._address!r})")
+        if self._peer_closed:
+            raise ChannelClosed(
+                f"the receiver of ZMQ channel {self._address!r} closed its end; "
+                "nothing more can be sent"
+            )
+
+    async def _slow_prelude(self) -> None:
+        """The periodic checkpoint (and control-frame check), or a flag that needs raising."""
+        if self._waiting:
+            raise ChannelInUse("sending")
+        self._check_open()
+        await checkpoint()
+        self._check_open()  # closed by another task meanwhile: the socket is gone
+        self._read_control()
+        self._check_open()
+        self._budget = YIELD_EVERY - 1
+
+    def _encode_error(self, item: object, exc: Exception) -> ZmqEncodeError:
+        return ZmqEncodeError(
+            self._address,
+            f"{self._serde!r} cannot encode {type(item).__name__}: {exc}; nothing was sent",
+        )
+
+    def _too_large(self, item: object, frame: bytes) -> ZmqMessageTooLarge:
+        size = len(frame)
+        return ZmqMessageTooLarge(
+            self._address,
+            f"the encoded {type(item).__name__} is {size} bytes, over max_message_bytes="
+            f"{self._config.max_message_bytes}; nothing was sent (send smaller messages or "
+            "raise ZmqConfig.max_message_bytes on both ends)",
+        )
+
+    def _read_control(self) -> None:
+        """Consume frames from the receiver; only the receiver-closed frame means anything."""
+        sock = self._sock
+        while self._events() & zmq.POLLIN:
+            frame = sock.recv(_NOBLOCK)
+            if frame == CLOSE_FRAME:
+                self._peer_closed = True
+                self._refresh()
+            else:
+                _log.warning(
+                    "%s; ignored",
+                    describe_bad_frame(self._address, frame, expected="receiver-closed 0xc1 0x03"),
+                )
+
+    async def _send_blocking(self, frame: bytes) -> None:
+        self._begin_wait()
+        try:
+            while True:
+                events = self._events()
+                if events & zmq.POLLIN:
+                    self._read_control()
+                    self._check_open()
+                    # _read_control re-read EVENTS, which may have consumed the descriptor's
+                    # signal of new room: decide on fresh EVENTS, never on the stale value.
+                    continue
+                if events & zmq.POLLOUT:
+                    try:
+                        self._send_frame(frame, _NOBLOCK)
+                    except _Again:
+                        await checkpoint()
+                        self._check_open()
+                        continue
+                    self._sent += 1
+                    return
+                await self._wait_fd()
+                self._check_open()
+        finally:
+            self._end_wait()
+
+    async def _queue_eos(self) -> None:
+        frame = eos_frame(self._sent)
+        while True:
+            events = self._events()
+            if events & zmq.POLLIN:
+                self._read_control()
+                if self._peer_closed:
+                    return
+                continue  # fresh EVENTS, as in _send_blocking
+            if events & zmq.POLLOUT:
+                try:
+                    self._send_frame(frame, _NOBLOCK)
+                except _Again:
+                    await checkpoint()
+                    continue
+                return
+            await self._wait_fd()
