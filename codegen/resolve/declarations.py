@@ -199,16 +199,13 @@ def resolve_daemon(ctx: FileContext, env: Env, name: str, raw: RawDaemon) -> Dae
     if raw.kind == "periodic":
         if rate is None:
             ctx.error(key, f"periodic daemon {name!r} needs rate_hz (calls per second)")
-            ok = False
         elif not (math.isfinite(rate) and rate > 0):
             ctx.error((*key, "rate_hz"), f"rate_hz must be a positive finite number, got {rate}")
-            ok = False
     elif rate is not None:
         ctx.error(
             (*key, "rate_hz"),
             f"rate_hz only applies to periodic daemons; daemon {name!r} is kind {raw.kind!r}",
         )
-        ok = False
     inputs = [_port(ctx, env, name, "input", p, s) for p, s in raw.inputs.items()]
     outputs = [_port(ctx, env, name, "output", p, s) for p, s in raw.outputs.items()]
     for out in raw.outputs:
@@ -244,7 +241,9 @@ def resolve_daemon(ctx: FileContext, env: Env, name: str, raw: RawDaemon) -> Dae
     params = [
         resolve_field(ctx, env, (*key, "params", p), "param", p, s) for p, s in raw.params.items()
     ]
-    if not ok or None in inputs or None in outputs or None in params:
+    # A bad param or rate is reported already and does not touch the ports: the daemon stays in
+    # the model so edges to it are still checked (no error hides an unrelated one).
+    if not ok or None in inputs or None in outputs:
         return None
     return DaemonDef(
         name=name,

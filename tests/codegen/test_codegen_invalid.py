@@ -33,6 +33,19 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         ],
     ),
     (
+        "bad-param-does-not-hide-an-edge-error",
+        {
+            "g.toml": _replace(
+                "params.gain = { type = \"float\", default = 0.5 }",
+                "params.gain = { type = \"float\", default = -0.5, ge = 0.0 }",
+            ).replace('to = "policy.obs"', 'to = "policy.ob"')
+        },
+        [
+            "g.toml:22:33: error: bad default for param 'gain': default -0.5 breaks its own constraint ge = 0.0",
+            "g.toml:26:6: error: daemon 'policy' has no input 'ob' (did you mean 'obs'?)",
+        ],
+    ),
+    (
         "unknown-type-no-suggestion",
         {"g.toml": _replace('fields.seq = "int"', 'fields.seq = "Zebra"')},
         [
