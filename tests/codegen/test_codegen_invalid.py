@@ -42,7 +42,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         },
         [
             "g.toml:22:33: error: bad default for param 'gain': default -0.5 breaks its own constraint ge = 0.0",
-            "g.toml:26:6: error: daemon 'policy' has no input 'ob' (did you mean 'obs'?)",
+            "g.toml:26:1: error: daemon 'policy' has no input 'ob' (did you mean 'obs'?)",
         ],
     ),
     (
