@@ -31,7 +31,7 @@ def test_codegen_quick_start_generates_and_runs(tmp_path: Path) -> None:
     subprocess.run(
         [chrono, "gen", "schemas/", "-o", "generated/"], cwd=tmp_path, check=True, timeout=60
     )
-    program = blocks("python")[1] + "\nimport anyio\nanyio.run(main)\n"
+    program = blocks("python")[1]
     done = subprocess.run(
         [sys.executable, "-c", program],
         cwd=tmp_path,
