@@ -278,6 +278,20 @@ def scaffold_view(
                     imports.add(here, names.reserve(ref.name))
                 else:
                     imports.add(package, names.reserve(ref.module))
+    # Message types the port comments mention but no signature needs (so they are not
+    # imported, which ruff would flag as unused): say where to import them from.
+    hint_here: set[str] = set()
+    hint_modules: set[str] = set()
+    for d in daemons:
+        for p in (*d.inputs, *d.outputs):
+            for ref in named_refs(p.type):
+                if ref.module != stem:
+                    hint_modules.add(ref.module)
+                elif ref.name not in imports.names.get(here, set()):
+                    hint_here.add(ref.name)
+    hint_modules -= imports.names.get(package, set())
+    hints = [f"from {here} import {', '.join(sort_names(hint_here))}"] if hint_here else []
+    hints += [f"from {package} import {m}" for m in sorted(hint_modules)]
     build = names.fresh(BUILD_FUNCTION)
     classes = tuple(_class(d, stem, names.fresh(camel(d.name))) for d in daemons)
     if only is None:
@@ -295,15 +309,20 @@ def scaffold_view(
         )
         doc = f"Implementations of daemons added to graph {stem} ({module.source_name})."
         build_head = ""
-    return ScaffoldView(
-        header=tuple(
-            textwrap.wrap(
-                f"{head} This file is yours to edit: chrono never overwrites it. After a schema "
-                f"change, compare with {here}.daemons.",
-                LINE_LIMIT - 2,
-                break_on_hyphens=False,
+    header = textwrap.wrap(
+        f"{head} This file is yours to edit: chrono never overwrites it. After a schema "
+        f"change, compare with {here}.daemons.",
+        LINE_LIMIT - 2,
+        break_on_hyphens=False,
+    )
+    if hints:
+        header.append("The message types below come from:")
+        for hint in hints:
+            header += textwrap.wrap(
+                hint, LINE_LIMIT - 4, initial_indent="  ", subsequent_indent="    "
             )
-        ),
+    return ScaffoldView(
+        header=tuple(header),
         module_doc=docstring(doc, 0),
         imports=imports.render(),
         classes=classes,

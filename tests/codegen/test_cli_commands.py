@@ -343,6 +343,9 @@ def test_scaffold_writes_one_module_per_graph(schemas: Path, tmp_path: Path) -> 
     assert '#   self.obs: Obs, read = "latest" (self.obs.get() -> Obs | None)' in text
     assert "#   chunk_size: int = 8" in text
     assert "from generated.system_stack import (" in text
+    # Types the comments mention but no signature imports: where to get them (not imported,
+    # or ruff would flag them unused).
+    assert "#   from generated.system_stack import Chunk, Obs, Subgoal\n" in text
 
 
 def test_scaffold_never_overwrites_and_says_what_it_skipped(schemas: Path, tmp_path: Path) -> None:
