@@ -28,6 +28,9 @@ class Context:
         name: the daemon's name within its supervisor.
         supervisor: the hosting supervisor.
         stop_event: set once the supervisor is asked to stop (shared by all its daemons).
+        will_restart: True only in the ``on_stop`` that the supervisor runs before restarting
+            this daemon (``on_error="restart"`` after a failure): resources the next run reuses,
+            such as output channels, should stay open.
     """
 
     clock: Clock
@@ -36,6 +39,7 @@ class Context:
     name: str
     supervisor: Supervisor
     stop_event: anyio.Event
+    will_restart: bool = False
 
     def cancel_on_stop(self) -> AbstractContextManager[anyio.CancelScope]:
         """A cancel scope cancelled when the supervisor is asked to stop.

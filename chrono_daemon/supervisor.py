@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from contextvars import ContextVar
@@ -290,9 +291,7 @@ class Supervisor:
             error, phase = failure
             record.last_error, record.last_error_phase = error, phase
             policy = self.on_error
-            retries = self.restart.max_retries
-            may_retry = retries is None or record.restart_count < retries
-            if policy == "restart" and phase != "on_stop" and may_retry:
+            if phase != "on_stop" and self._restarts(record):
                 record.restart_count += 1
                 record.state = "restarting"
                 delay = self.restart.delay(record.restart_count)
@@ -310,6 +309,12 @@ class Supervisor:
                 )
                 return
             raise DaemonError(record.name, error, phase)
+
+    def _restarts(self, record: _Record) -> bool:
+        """Whether a failure of ``record`` now (outside on_stop) is followed by a restart."""
+        retries = self.restart.max_retries
+        may_retry = retries is None or record.restart_count < retries
+        return self.on_error == "restart" and may_retry
 
     async def _lifecycle(self, record: _Record) -> tuple[Exception, DaemonFailurePhase] | None:
         """One on_start/run/on_stop pass; returns the failure, if any. Cancellation propagates."""
@@ -335,6 +340,8 @@ class Supervisor:
             await self._finalize(record, ctx, shielded=True)
             raise
         record.ended_at = self.clock.now()
+        if failure is not None and self._restarts(record):
+            ctx = dataclasses.replace(ctx, will_restart=True)
         stop_failure = await self._finalize(record, ctx, shielded=False)
         if stop_failure is not None and failure is not None:
             self._log(record).error(

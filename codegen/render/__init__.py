@@ -154,9 +154,7 @@ def _daemons(module: Module, graph: GraphDef) -> str:
             imports.add("chrono_daemon", "SendStream")
         if d.kind == "periodic":
             imports.add("chrono_daemon.recipes.cooperative_every", "cooperative_every")
-            if d.outputs:
-                imports.add("anyio")
-        if d.kind == "reactive" and (d.outputs or len(d.stream_inputs) > 1):
+        if d.kind == "reactive" and len(d.stream_inputs) > 1:
             imports.add("anyio")
     _local_names(types, module.stem, imports)
     return _ENV.get_template("daemons.py.jinja").render(

@@ -5,7 +5,6 @@
 from abc import abstractmethod
 from typing import Annotated
 
-import anyio
 import msgspec
 
 from chrono_daemon import Context, Daemon, ReceiveStream, SendStream
@@ -39,14 +38,16 @@ class FuserBase(Daemon):
         self.estimate = estimate
         self.params = FuserParams() if params is None else params
 
+    async def on_stop(self, ctx: Context) -> None:
+        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
+        this daemon, which then sends on them again (call it if you override)."""
+        if not ctx.will_restart:
+            await self.estimate.aclose()
+
     async def run(self, ctx: Context) -> None:
         """Hand every message of each stream input to its handler until the inputs end."""
-        try:
-            async for msg in self.pose:
-                await self.on_pose(ctx, msg)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await self.estimate.aclose()
+        async for msg in self.pose:
+            await self.on_pose(ctx, msg)
 
     @abstractmethod
     async def on_pose(self, ctx: Context, msg: geometry.Pose) -> None:

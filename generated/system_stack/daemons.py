@@ -5,7 +5,6 @@
 from abc import abstractmethod
 from typing import Annotated
 
-import anyio
 import msgspec
 
 from chrono_daemon import Context, Daemon, ReceiveStream, SendStream
@@ -49,14 +48,16 @@ class S2PlannerBase(Daemon):
         self.subgoal = subgoal
         self.params = S2PlannerParams() if params is None else params
 
+    async def on_stop(self, ctx: Context) -> None:
+        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
+        this daemon, which then sends on them again (call it if you override)."""
+        if not ctx.will_restart:
+            await self.subgoal.aclose()
+
     async def run(self, ctx: Context) -> None:
         """Call ``step`` every 1.0 s on ``ctx.clock`` until the supervisor stops."""
-        try:
-            async for t in cooperative_every(ctx, 1.0):
-                await self.step(ctx, t)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await self.subgoal.aclose()
+        async for t in cooperative_every(ctx, 1.0):
+            await self.step(ctx, t)
 
     @abstractmethod
     async def step(self, ctx: Context, t: float) -> None:
@@ -88,14 +89,16 @@ class S1PolicyBase(Daemon):
         self.chunk = chunk
         self.params = S1PolicyParams() if params is None else params
 
+    async def on_stop(self, ctx: Context) -> None:
+        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
+        this daemon, which then sends on them again (call it if you override)."""
+        if not ctx.will_restart:
+            await self.chunk.aclose()
+
     async def run(self, ctx: Context) -> None:
         """Call ``step`` every 0.1 s on ``ctx.clock`` until the supervisor stops."""
-        try:
-            async for t in cooperative_every(ctx, 0.1):
-                await self.step(ctx, t)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await self.chunk.aclose()
+        async for t in cooperative_every(ctx, 0.1):
+            await self.step(ctx, t)
 
     @abstractmethod
     async def step(self, ctx: Context, t: float) -> None:
@@ -123,13 +126,15 @@ class S0DispenserBase(Daemon):
         self.action = action
         self.params = S0DispenserParams() if params is None else params
 
+    async def on_stop(self, ctx: Context) -> None:
+        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
+        this daemon, which then sends on them again (call it if you override)."""
+        if not ctx.will_restart:
+            await self.action.aclose()
+
     @abstractmethod
     async def run(self, ctx: Context) -> None:
         """The daemon's body: receive from the inputs, send on the outputs, return when done."""
-
-    async def on_stop(self, ctx: Context) -> None:
-        """Close every output so consumers see ``EndOfStream`` (call it if you override)."""
-        await self.action.aclose()
 
 
 class ActuatorParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

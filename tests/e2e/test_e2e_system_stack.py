@@ -118,3 +118,43 @@ async def test_graph_timing_and_shutdown(anyio_backend: object) -> None:
         graph.outputs.actions.receive_nowait()
     await graph.aclose()
     await anyio.lowlevel.checkpoint()
+
+
+@pytest.mark.anyio
+async def test_a_restarted_generated_daemon_keeps_its_outputs(anyio_backend: object) -> None:
+    """Under on_error="restart" a failing stub's outputs stay open (ctx.will_restart), so the
+    graph carries on after the restart instead of failing on a closed channel."""
+
+    class FlakyPolicy(EXAMPLE.Policy):  # type: ignore[misc,name-defined]
+        failures = 0
+
+        async def step(self, ctx: Any, t: float) -> None:
+            if t == pytest.approx(2.0) and FlakyPolicy.failures == 0:
+                FlakyPolicy.failures += 1
+                raise RuntimeError("policy glitch")
+            await super().step(ctx, t)
+
+    clock = SimClock()
+    graph = SystemStackGraph(
+        s2_planner=EXAMPLE.Planner,
+        s1_policy=FlakyPolicy,
+        s0_dispenser=EXAMPLE.Dispenser,
+        actuator=EXAMPLE.Actuator,
+    )
+    received: list[Action] = []
+    async with Supervisor(clock=clock, on_error="restart") as sup:
+        graph.add_to(sup)
+        for seq in range(80):
+            await graph.inputs.obs.send(Obs(t=clock.now(), seq=seq))
+            await clock.advance(0.05)
+            while True:
+                try:
+                    received.append(graph.outputs.actions.receive_nowait())
+                except WouldBlock:
+                    break
+        health = sup.snapshot()["s1_policy"]
+        assert (health.state, health.restart_count) == ("running", 1)
+        await graph.inputs.obs.aclose()
+        await sup.stop(grace=1.0)
+    assert FlakyPolicy.failures == 1
+    assert received[-1].t_dispensed > 3.0  # actions keep flowing after the restart at t=2

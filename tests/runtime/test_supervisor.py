@@ -489,3 +489,27 @@ async def test_name_of_a_finished_daemon_can_be_reused() -> None:
             sup.add(Recorder([]), name="live")
         await sup.stop()
     assert runs == [1, 2]
+
+
+async def test_on_stop_knows_when_a_restart_follows() -> None:
+    clock = SimClock()
+    seen: list[bool] = []
+
+    class Flaky(Daemon):
+        def __init__(self) -> None:
+            self.runs = 0
+
+        async def run(self, ctx: Context) -> None:
+            self.runs += 1
+            if self.runs < 3:
+                raise RuntimeError("transient")
+
+        async def on_stop(self, ctx: Context) -> None:
+            seen.append(ctx.will_restart)
+
+    policy = RestartPolicy(base=0.1, max_retries=1)
+    with pytest.raises(BaseExceptionGroup):
+        async with Supervisor(clock=clock, on_error="restart", restart=policy) as sup:
+            sup.add(Flaky(), name="flaky")
+            await clock.advance(1.0)
+    assert seen == [True, False]  # the second failure is past max_retries: no restart follows

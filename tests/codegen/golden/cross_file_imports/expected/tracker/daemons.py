@@ -4,7 +4,6 @@
 
 from abc import abstractmethod
 
-import anyio
 import msgspec
 
 from chrono_daemon import Context, Daemon, ReceiveStream, SendStream
@@ -38,14 +37,16 @@ class FollowerBase(Daemon):
         self.tracks = tracks
         self.params = FollowerParams() if params is None else params
 
+    async def on_stop(self, ctx: Context) -> None:
+        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
+        this daemon, which then sends on them again (call it if you override)."""
+        if not ctx.will_restart:
+            await self.tracks.aclose()
+
     async def run(self, ctx: Context) -> None:
         """Hand every message of each stream input to its handler until the inputs end."""
-        try:
-            async for msg in self.points:
-                await self.on_points(ctx, msg)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await self.tracks.aclose()
+        async for msg in self.points:
+            await self.on_points(ctx, msg)
 
     @abstractmethod
     async def on_points(self, ctx: Context, msg: shapes.Point) -> None:

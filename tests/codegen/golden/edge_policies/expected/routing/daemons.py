@@ -40,15 +40,17 @@ class SourceBase(Daemon):
         self.debug = debug
         self.params = SourceParams() if params is None else params
 
+    async def on_stop(self, ctx: Context) -> None:
+        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
+        this daemon, which then sends on them again (call it if you override)."""
+        if not ctx.will_restart:
+            await self.events.aclose()
+            await self.debug.aclose()
+
     async def run(self, ctx: Context) -> None:
         """Call ``step`` every 0.3333333333333333 s on ``ctx.clock`` until the supervisor stops."""
-        try:
-            async for t in cooperative_every(ctx, 0.3333333333333333):
-                await self.step(ctx, t)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await self.events.aclose()
-                await self.debug.aclose()
+        async for t in cooperative_every(ctx, 0.3333333333333333):
+            await self.step(ctx, t)
 
     @abstractmethod
     async def step(self, ctx: Context, t: float) -> None:
@@ -84,17 +86,19 @@ class RouterBase(Daemon):
         self.counts = counts
         self.params = RouterParams() if params is None else params
 
+    async def on_stop(self, ctx: Context) -> None:
+        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
+        this daemon, which then sends on them again (call it if you override)."""
+        if not ctx.will_restart:
+            await self.log.aclose()
+            await self.counts.aclose()
+
     async def run(self, ctx: Context) -> None:
         """Hand every message of each stream input to its handler until the inputs end."""
-        try:
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(self._receive_events, ctx)
-                tg.start_soon(self._receive_commands, ctx)
-                tg.start_soon(self._receive_spare, ctx)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await self.log.aclose()
-                await self.counts.aclose()
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._receive_events, ctx)
+            tg.start_soon(self._receive_commands, ctx)
+            tg.start_soon(self._receive_spare, ctx)
 
     async def _receive_events(self, ctx: Context) -> None:
         async for msg in self.events:
