@@ -71,6 +71,16 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             await self._slow_prelude()
         else:
             self._budget = budget
+        frame = self._frame(item)
+        try:
+            self._send_frame(frame, _NOBLOCK)
+        except _Again:
+            await self._send_blocking(frame)
+        else:
+            self._sent += 1
+
+    def _frame(self, item: T) -> bytes:
+        """Encode ``item`` into a data frame, refusing what the receiver would drop."""
         try:
             frame = self._encode(item)
         except Exception as exc:
@@ -79,12 +89,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             raise self._too_large(item, frame)
         if not frame or frame[0] == CONTROL:  # never for MessagePack: see _zmq_frames
             frame = ESCAPE_PREFIX + frame
-        try:
-            self._send_frame(frame, _NOBLOCK)
-        except _Again:
-            await self._send_blocking(frame)
-        else:
-            self._sent += 1
+        return frame
 
     def send_nowait(self, item: T, /) -> None:
         """Queue ``item`` now or raise ``WouldBlock`` (high-water mark reached).
@@ -103,14 +108,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             self._budget = YIELD_EVERY - 1
         else:
             self._budget = budget
-        try:
-            frame = self._encode(item)
-        except Exception as exc:
-            raise self._encode_error(item, exc) from exc
-        if len(frame) > self._max_payload:
-            raise self._too_large(item, frame)
-        if not frame or frame[0] == CONTROL:  # never for MessagePack: see _zmq_frames
-            frame = ESCAPE_PREFIX + frame
+        frame = self._frame(item)
         try:
             self._send_frame(frame, _NOBLOCK)
         except _Again:
