@@ -24,8 +24,6 @@ __all__ = ("Waiter", "checkpoint", "new_waiter")
 class Waiter(Protocol):
     """Something one task waits on and another wakes exactly once."""
 
-    def is_set(self) -> bool: ...
-
     def wake(self) -> None: ...
 
     async def wait(self) -> None: ...
@@ -36,10 +34,6 @@ class _FutureWaiter:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._future: asyncio.Future[None] = loop.create_future()
-
-    def is_set(self) -> bool:
-        future = self._future
-        return future.done() and not future.cancelled()
 
     def wake(self) -> None:
         if not self._future.done():
@@ -54,9 +48,6 @@ class _EventWaiter:
 
     def __init__(self) -> None:
         self._event = anyio.Event()
-
-    def is_set(self) -> bool:
-        return self._event.is_set()
 
     def wake(self) -> None:
         self._event.set()
