@@ -200,12 +200,6 @@ class _EventSleeper:
     def set_result(self, _: float) -> None:
         self._event.set()
 
-    def cancel(self) -> None:
-        self._cancelled = True
-
-    def cancelled(self) -> bool:
-        return self._cancelled
-
     async def wait(self) -> None:
         try:
             await self._event.wait()
