@@ -8,7 +8,8 @@ The pipeline is four pure stages plus the CLI, each usable on its own::
     report = write(files, Path("generated"))       # -> atomic swap; check=True compares
 
 ``generate(dir)`` runs the first three, ``check(dir)`` returns every error and warning, and
-``generate_to(dir, out)`` also writes. Nothing here prints or exits; only ``codegen.cli`` does.
+``generate_to(dir, out)`` also writes. Nothing here prints or exits; only the CLI
+(``codegen.cli`` and ``codegen.cmd``) does.
 """
 
 from .errors import SchemaError as SchemaError

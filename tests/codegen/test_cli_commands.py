@@ -20,7 +20,7 @@ from typer.testing import CliRunner, Result
 
 from chrono_daemon import __version__
 from codegen.cli import app
-from codegen.commands import github_annotation
+from codegen.cmd._common import github_annotation
 from codegen.errors import SchemaError
 from codegen.jsonschema import file_format_schema
 from codegen.load import raw

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-import codegen.cli
 import codegen.pipeline
 from codegen import fastpath
 from codegen.cli import app
@@ -53,7 +52,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> PipelineSpy:
     counter = PipelineSpy()
-    monkeypatch.setattr(codegen.cli, "generate_to", counter)
+    monkeypatch.setattr(codegen.pipeline, "generate_to", counter)
     return counter
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from codegen_helpers import ERROR_LINE, SIMPLE, run_cli, run_cli_subprocess, write_schemas
 
 import codegen.cli
+import codegen.pipeline
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -64,7 +65,7 @@ def test_internal_error_has_its_own_exit_code(
     def boom(*args: object, **kwargs: object) -> None:
         raise KeyError("bug")
 
-    monkeypatch.setattr(codegen.cli, "generate_to", boom)
+    monkeypatch.setattr(codegen.pipeline, "generate_to", boom)
     code, _, stderr = run_cli("gen", str(tmp_path))
     assert code == codegen.cli.EXIT_INTERNAL == 3
     assert stderr == "chrono: internal error, please report: KeyError('bug')\n"
