@@ -1,0 +1,50 @@
+"""Record the edges of a graph to MCAP, read them back, merge, feed and compare recordings.
+
+An optional subpackage (extra ``record``: mcap, jsonschema), outside the anyio-only core:
+nothing in the core imports it. ``Recorder`` is an ``EdgeTap``: pass it as a generated graph's
+``tap=`` or call ``recorder.tap(topic, type, send)`` on a hand-wired edge. See
+docs/recording.md and ADRs 0024 (the file) and 0025 (the writer).
+"""
+
+try:
+    import mcap  # noqa: F401 - imported for the friendly error below
+    import msgspec  # noqa: F401
+except ImportError as _exc:  # pragma: no cover - exercised in a subprocess by the tests
+    raise ImportError(
+        "chrono_daemon.recording needs the optional recording dependencies (mcap, msgspec); "
+        'install them with: pip install "chrono-daemon[record]"'
+    ) from _exc
+
+from ._errors import CorruptRecording as CorruptRecording
+from ._errors import IncompatibleRecording as IncompatibleRecording
+from ._errors import NotARecording as NotARecording
+from ._errors import RecordingClosed as RecordingClosed
+from ._errors import RecordingError as RecordingError
+from ._errors import TruncatedRecording as TruncatedRecording
+from ._errors import UnsupportedRecording as UnsupportedRecording
+from ._scan import RecordedChannel as RecordedChannel
+from ._schema import TYPE_HASH_ATTRIBUTE as TYPE_HASH_ATTRIBUTE
+from ._schema import json_schema as json_schema
+from .reader import RecordedMessage as RecordedMessage
+from .reader import read_messages as read_messages
+from .reader import seconds as seconds
+from .recorder import Recorder as Recorder
+from .recorder import RecorderStats as RecorderStats
+
+__all__ = (
+    "TYPE_HASH_ATTRIBUTE",
+    "CorruptRecording",
+    "IncompatibleRecording",
+    "NotARecording",
+    "RecordedChannel",
+    "RecordedMessage",
+    "Recorder",
+    "RecorderStats",
+    "RecordingClosed",
+    "RecordingError",
+    "TruncatedRecording",
+    "UnsupportedRecording",
+    "json_schema",
+    "read_messages",
+    "seconds",
+)
