@@ -12,7 +12,7 @@ import pytest
 from mcap.reader import make_reader
 from recording_helpers import ALL_TYPES, generate_package
 
-from chrono_daemon import SimClock, open_channel
+from chrono_daemon import Channel, SimClock, open_channel
 from chrono_daemon.recording import (
     TYPE_HASH_ATTRIBUTE,
     Recorder,
@@ -74,7 +74,9 @@ async def test_every_field_type_round_trips(
     m = pkg
     union = m.Ping | m.Pong
     clock = SimClock()
-    sample_edge, event_edge, int_edge = open_channel(8), open_channel(8), open_channel(8)
+    sample_edge: Channel[Any] = open_channel(8)
+    event_edge: Channel[Any] = open_channel(8)
+    int_edge: Channel[int] = open_channel(8)
     path = tmp_path / "all.mcap"
     async with Recorder(path, clock=clock, graph="alltypes") as recorder:
         to_samples = recorder.tap("alltypes/in.samples", m.Sample, sample_edge.send)
@@ -108,7 +110,7 @@ async def test_each_message_validates_against_its_stored_schema(
 ) -> None:
     m = pkg
     clock = SimClock()
-    edge = open_channel(8)
+    edge: Channel[Any] = open_channel(8)
     path = tmp_path / "all.mcap"
     async with Recorder(path, clock=clock) as recorder:
         send = recorder.tap("alltypes/in.samples", m.Sample, edge.send)
@@ -178,7 +180,8 @@ async def test_the_file_names_the_run_and_each_types_hash(
     anyio_backend: object, tmp_path: Path
 ) -> None:
     path = tmp_path / "meta.mcap"
-    edge, other = open_channel(1), open_channel(1)
+    edge: Channel[Hashed] = open_channel(1)
+    other: Channel[int] = open_channel(1)
     async with Recorder(
         path,
         clock=SimClock(),
