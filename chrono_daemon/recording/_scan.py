@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from mcap.exceptions import InvalidMagic, McapError
+import zstandard
+from mcap.exceptions import InvalidMagic, McapError, RecordLengthLimitExceeded
 from mcap.records import Channel, DataEnd, Message, Metadata, Schema
 from mcap.stream_reader import StreamReader
 
@@ -73,7 +74,15 @@ class _ExactReads:
 
 
 # What mcap (and zstd/lz4 inside it) raise on a damaged record. lz4 reports RuntimeError.
-_PARSE_ERRORS = (McapError, ValueError, struct.error, UnicodeDecodeError, KeyError, RuntimeError)
+_PARSE_ERRORS = (
+    McapError,
+    ValueError,
+    struct.error,
+    UnicodeDecodeError,
+    KeyError,
+    RuntimeError,
+    zstandard.ZstdError,
+)
 
 
 def scan(path: str | os.PathLike[str]) -> Iterator[RecordedChannel | Message | Metadata]:
@@ -93,7 +102,7 @@ def scan(path: str | os.PathLike[str]) -> Iterator[RecordedChannel | Message | M
         file = open(name, "rb")  # noqa: SIM115 - closed in the finally below
     except OSError as exc:
         raise NotARecording(f"{name}: cannot open: {exc.strerror or exc}") from None
-    messages = 0
+    messages = size = 0
     reads = _ExactReads(file)
     try:
         size = os.fstat(file.fileno()).st_size
@@ -122,6 +131,9 @@ def scan(path: str | os.PathLike[str]) -> Iterator[RecordedChannel | Message | M
                 yield record
             elif isinstance(record, DataEnd):
                 in_summary = True
+    except RecordLengthLimitExceeded:
+        # The limit is the file's size: the record would end past the end of the file.
+        raise _truncated(name, size, messages) from None
     except InvalidMagic:
         raise NotARecording(
             f"{name}: not an MCAP recording (it does not start or end with the MCAP magic bytes)"
@@ -129,19 +141,22 @@ def scan(path: str | os.PathLike[str]) -> Iterator[RecordedChannel | Message | M
     except _Truncated as cut:
         if cut.offset < 8:
             raise NotARecording(f"{name}: not an MCAP recording (too short)") from None
-        raise TruncatedRecording(
-            f"{name}: truncated at byte {cut.offset} (the recording was interrupted): "
-            f"{messages} messages of the complete chunks before the cut were read; the rest "
-            "is lost",
-            offset=cut.offset,
-            messages=messages,
-        ) from None
+        raise _truncated(name, cut.offset, messages) from None
     except _PARSE_ERRORS as exc:
         raise CorruptRecording(
             f"{name}: corrupt near byte {reads.offset}: {exc} (after {messages} messages)"
         ) from None
     finally:
         file.close()
+
+
+def _truncated(name: str, offset: int, messages: int) -> TruncatedRecording:
+    return TruncatedRecording(
+        f"{name}: truncated at byte {offset} (the recording was interrupted): {messages} "
+        "messages of the complete chunks before the cut were read; the rest is lost",
+        offset=offset,
+        messages=messages,
+    )
 
 
 def _check_schema(name: str, record: Schema, schemas: dict[int, Schema]) -> None:
