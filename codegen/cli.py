@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from .cmd.info import info_command
+from .cmd.merge import merge_command
 from .commands import (
     ReportFormat,
     graph_command,
@@ -155,6 +157,8 @@ def check_command(
 app.command("graph")(graph_command)
 app.command("scaffold")(scaffold_command)
 app.command("schema")(schema_command)
+app.command("info")(info_command)
+app.command("merge")(merge_command)
 
 
 def main() -> None:

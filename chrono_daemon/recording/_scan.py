@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import zstandard
 from mcap.exceptions import InvalidMagic, McapError, RecordLengthLimitExceeded
-from mcap.records import Channel, DataEnd, Message, Metadata, Schema
+from mcap.records import Channel, DataEnd, Header, Message, Metadata, Schema
 from mcap.stream_reader import StreamReader
 
 from ._errors import CorruptRecording, NotARecording, TruncatedRecording, UnsupportedRecording
@@ -85,8 +85,10 @@ _PARSE_ERRORS = (
 )
 
 
-def scan(path: str | os.PathLike[str]) -> Iterator[RecordedChannel | Message | Metadata]:
-    """Yield each new channel, then messages and metadata records, in file order.
+def scan(
+    path: str | os.PathLike[str],
+) -> Iterator[Header | RecordedChannel | Message | Metadata]:
+    """Yield the header, each new channel, messages and metadata records, in file order.
 
     Each channel is yielded before its first message. Records of the summary section (repeated
     schemas and channels, statistics, indexes) are checked but not yielded.
@@ -127,7 +129,7 @@ def scan(path: str | os.PathLike[str]) -> Iterator[RecordedChannel | Message | M
                     )
                 messages += 1
                 yield record
-            elif isinstance(record, Metadata) and not in_summary:
+            elif isinstance(record, (Header, Metadata)) and not in_summary:
                 yield record
             elif isinstance(record, DataEnd):
                 in_summary = True

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from mcap.records import Message, Metadata
+from mcap.records import Header, Message, Metadata
 
 from ._errors import CorruptRecording, TruncatedRecording
 from ._format import RECORDING_METADATA
@@ -58,14 +58,17 @@ class RecordingInfo:
     Attributes:
         path: the file.
         topics: topic -> ``TopicInfo``, in the order the channels appear.
-        metadata: metadata record name -> its key/value pairs (``chrono.recording``: the
-            graph, process, params and schema files of the run, and the chrono version).
+        metadata: (name, key/value pairs) of each metadata record, in file order
+            (``chrono.recording``: the graph, process, params and schema files of the run and
+            the chrono version; a merged file has one per input).
+        library: the writer named in the file's header (``chrono-daemon/0.1.0 mcap-python/...``).
         truncated: the error describing where the file is cut off, or None if complete.
     """
 
     path: str
+    library: str = ""
     topics: dict[str, TopicInfo] = field(default_factory=dict)
-    metadata: dict[str, dict[str, str]] = field(default_factory=dict)
+    metadata: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     truncated: TruncatedRecording | None = None
 
     @property
@@ -86,9 +89,15 @@ class RecordingInfo:
         return max(times) if times else None
 
     @property
+    def runs(self) -> list[dict[str, str]]:
+        """Each ``chrono.recording`` metadata record (one per recorder; none if foreign)."""
+        return [data for name, data in self.metadata if name == RECORDING_METADATA]
+
+    @property
     def run(self) -> dict[str, str]:
-        """The ``chrono.recording`` metadata (empty for a file chrono did not write)."""
-        return self.metadata.get(RECORDING_METADATA, {})
+        """The first ``chrono.recording`` metadata record, or ``{}``."""
+        runs = self.runs
+        return runs[0] if runs else {}
 
 
 def inspect_recording(path: str | os.PathLike[str], *, validate: bool = True) -> RecordingInfo:
@@ -125,7 +134,9 @@ def inspect_recording(path: str | os.PathLike[str], *, validate: bool = True) ->
                 topic.count += 1
                 topic.payload_bytes += len(record.data)
             elif isinstance(record, Metadata):
-                info.metadata[record.name] = dict(record.metadata)
+                info.metadata.append((record.name, dict(record.metadata)))
+            elif isinstance(record, Header):
+                info.library = record.library
     except TruncatedRecording as cut:
         info.truncated = cut
     return info

@@ -54,7 +54,7 @@ class _Input:
                     self.channels[record.channel_id] = record
                 elif isinstance(record, Metadata):
                     self.metadata.append(record)
-                else:
+                elif isinstance(record, Message):
                     channel = self.channels[record.channel_id]
                     if record.log_time < last:
                         raise CorruptRecording(
