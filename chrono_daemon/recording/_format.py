@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import IO, Any, Protocol, cast
+from typing import TYPE_CHECKING
 
-from mcap.writer import LIBRARY_IDENTIFIER, CompressionType, Writer
+from mcap.writer import LIBRARY_IDENTIFIER
 
 from chrono_daemon._version import __version__
+
+from ._writer import McapWriter
+
+if TYPE_CHECKING:
+    from ._writer import Stream
 
 __all__ = (
     "CHANNEL_TYPE_HASH",
@@ -16,8 +21,6 @@ __all__ = (
     "MESSAGE_ENCODING",
     "RECORDING_METADATA",
     "SCHEMA_ENCODING",
-    "Stream",
-    "finish_writer",
     "start_writer",
 )
 
@@ -36,24 +39,8 @@ DEFAULT_CHUNK_SIZE = 1024 * 1024
 LIBRARY = f"chrono-daemon/{__version__} {LIBRARY_IDENTIFIER}"
 
 
-class Stream(Protocol):
-    """What ``mcap.writer.Writer`` uses of its output."""
-
-    def write(self, data: bytes, /) -> int: ...
-
-    def tell(self) -> int: ...
-
-    def flush(self) -> None: ...
-
-
-def start_writer(stream: Stream, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Writer:
-    """An ``mcap`` writer on ``stream`` with chrono's settings, its header already written."""
-    output = cast("IO[Any]", stream)  # mcap annotates IO; it only writes, tells and flushes
-    writer = Writer(output, chunk_size=chunk_size, compression=CompressionType.ZSTD)
+def start_writer(stream: Stream, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> McapWriter:
+    """A writer on ``stream`` with chrono's settings, its header already written."""
+    writer = McapWriter(stream, chunk_size=chunk_size)
     writer.start(profile="", library=LIBRARY)
     return writer
-
-
-def finish_writer(writer: Writer) -> None:
-    """Write the summary section and footer (``Writer.finish``, which mcap leaves untyped)."""
-    writer.finish()  # type: ignore[no-untyped-call]

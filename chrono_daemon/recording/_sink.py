@@ -1,12 +1,13 @@
 """A file-like sink that hands byte blocks to one writer thread, with a bound (ADR 0025).
 
-The MCAP writer runs on the event loop's thread and writes whole blocks (a header, a chunk, its
-message index) to this sink. ``write`` only queues the block; a daemon thread writes it to the
-file and flushes it to the OS at once, so a process killed later loses nothing that was
-written. When the queue holds ``max_queued`` bytes, ``write`` blocks the caller until the
-thread has caught up: the back-pressure of a lossless recorder. It blocks the event loop's
-thread, not a task, on purpose: virtual time cannot move while the loop is blocked, so a slow
-disk never changes what a SimClock run does (awaiting the thread would let the clock advance).
+The MCAP writer (``_writer``) runs on the event loop's thread and writes whole blocks (a
+header, a chunk, its message index) to this sink. ``write`` only queues the block; a daemon
+thread writes it to the file and flushes it to the OS at once, so a process killed later
+loses nothing that was written. When the queue holds ``max_queued`` bytes, ``write`` blocks
+the caller until the thread has caught up: the back-pressure of a lossless recorder. It
+blocks the event loop's thread, not a task, on purpose: virtual time cannot move while the
+loop is blocked, so a slow disk never changes what a SimClock run does (awaiting the thread
+would let the clock advance).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ __all__ = ("ThreadedSink",)
 
 
 class ThreadedSink:
-    """``write``/``tell``/``flush`` for ``mcap.writer.Writer``; the file is written by a thread.
+    """A ``Stream`` for the MCAP writer; the file is written by a thread.
 
     Args:
         file: the open binary file; closed by ``close`` when ``owns_file``.
@@ -73,9 +74,6 @@ class ThreadedSink:
     def tell(self) -> int:
         """Bytes written so far (queued included): the offset the next block will have."""
         return self._offset
-
-    def flush(self) -> None:
-        """Nothing to do: the thread flushes every block as soon as it has written it."""
 
     def close(self) -> None:
         """Wait until every queued block is on file, stop the thread, close the file.

@@ -21,7 +21,7 @@ import msgspec
 from mcap.records import Message, Metadata
 
 from ._errors import CorruptRecording, RecordingError, TruncatedRecording
-from ._format import MESSAGE_ENCODING, SCHEMA_ENCODING, finish_writer, start_writer
+from ._format import MESSAGE_ENCODING, SCHEMA_ENCODING, start_writer
 from ._scan import RecordedChannel, scan
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ def _write(file: IO[bytes], sources: list[_Input]) -> int:
             "truncated_inputs": msgspec.json.encode([n for n, cut in names if cut]).decode(),
         },
     )
-    finish_writer(writer)
+    writer.finish()
     return count
 
 

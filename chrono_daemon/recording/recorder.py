@@ -40,7 +40,6 @@ from ._format import (
     MESSAGE_ENCODING,
     RECORDING_METADATA,
     SCHEMA_ENCODING,
-    finish_writer,
     start_writer,
 )
 from ._schema import json_schema, type_hash, type_name
@@ -49,8 +48,6 @@ from ._sink import ThreadedSink
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from types import TracebackType
-
-    from mcap.writer import Writer
 
     from chrono_daemon import ChannelStats, Clock, SendStream
 
@@ -101,12 +98,12 @@ class _Channel:
 class _RecordingSend(Generic[T]):
     """The endpoint a tapped producer sends on: forwards to ``send``, then records."""
 
-    __slots__ = ("_channel", "_clock", "_recorder", "_send")
+    __slots__ = ("_channel", "_clock", "_record", "_send")
 
     def __init__(
         self, recorder: Recorder, channel: _Channel, clock: Clock, send: SendStream[T]
     ) -> None:
-        self._recorder = recorder
+        self._record = recorder._record
         self._channel = channel
         self._clock = clock
         self._send = send
@@ -115,13 +112,13 @@ class _RecordingSend(Generic[T]):
         """Send ``item`` on the edge; once delivered, record it."""
         issued = self._clock.now()
         await self._send.send(item)
-        self._recorder._record(self._channel, issued, item)
+        self._record(self._channel, issued, item)
 
     def send_nowait(self, item: T, /) -> None:
         """Send ``item`` now (or raise ``WouldBlock``, recording nothing); then record it."""
         issued = self._clock.now()
         self._send.send_nowait(item)
-        self._recorder._record(self._channel, issued, item)
+        self._record(self._channel, issued, item)
 
     async def aclose(self) -> None:
         """Close the edge (the recording stays open for the other topics)."""
@@ -184,7 +181,7 @@ class Recorder:
         else:
             self.name, file, owns = getattr(output, "name", "<stream>"), output, False
         self._sink = ThreadedSink(file, str(self.name), max_queued=max_queued, owns_file=owns)
-        self._writer: Writer = start_writer(self._sink, chunk_size=chunk_size)
+        self._writer = start_writer(self._sink, chunk_size=chunk_size)
         self._writer.add_metadata(
             RECORDING_METADATA,
             {
@@ -254,22 +251,23 @@ class Recorder:
             unordered_instants=self._unordered_instants,
         )
 
-    def _nanoseconds(self, seconds: float) -> int:
-        ns = round(seconds * 1_000_000_000)
-        if ns < 0:
-            raise RecordingError(
-                f"{self.name}: clock time {seconds} s is negative; MCAP times are unsigned "
-                "(start the clock at t0 >= 0)"
-            )
-        return ns
+    def _negative_time(self, seconds: float) -> RecordingError:
+        return RecordingError(
+            f"{self.name}: clock time {seconds} s is negative; MCAP times are unsigned "
+            "(start the clock at t0 >= 0)"
+        )
 
     def _record(self, channel: _Channel, issued: float, item: object) -> None:
+        # The hot path of every tapped send: kept flat (bench/record.py measures it).
         if self._closed:
             raise RecordingClosed(
                 f"{self.name}: a message on {channel.topic!r} was sent after the recorder was "
                 "closed and is not recorded; close the recorder after the graph has stopped"
             )
-        log_time = self._nanoseconds(self._clock.now())
+        publish_time = round(issued * 1_000_000_000)
+        if publish_time < 0:  # log_time >= publish_time: the clock never goes back
+            raise self._negative_time(issued)
+        log_time = round(self._clock.now() * 1_000_000_000)
         try:
             data = self._encode(item)
         except (msgspec.EncodeError, TypeError) as exc:
@@ -279,12 +277,14 @@ class Recorder:
         sequence = channel.next_sequence
         channel.next_sequence = (sequence + 1) & _SEQUENCE_MASK
         if log_time != self._instant:
-            self._write_held()
+            if self._held:
+                self._write_held()
             self._instant = log_time
-        self._held.append((channel.topic, sequence, channel.id, self._nanoseconds(issued), data))
-        self._held_bytes += len(data) + _ENTRY_OVERHEAD
+        size = len(data)
+        self._held.append((channel.topic, sequence, channel.id, publish_time, data))
+        self._held_bytes += size + _ENTRY_OVERHEAD
         self._messages += 1
-        self._payload_bytes += len(data)
+        self._payload_bytes += size
         if self._held_bytes > MAX_INSTANT_BYTES:
             if self._overflowed != log_time:
                 self._overflowed = log_time
@@ -293,8 +293,6 @@ class Recorder:
 
     def _write_held(self) -> None:
         held = self._held
-        if not held:
-            return
         if len(held) > 1:
             held.sort(key=_topic_of)  # stable: each topic's messages stay in sequence order
         instant, add = self._instant, self._writer.add_message
@@ -307,8 +305,9 @@ class Recorder:
         if self._closed:
             return False
         self._closed = True
-        self._write_held()
-        finish_writer(self._writer)
+        if self._held:
+            self._write_held()
+        self._writer.finish()
         return True
 
     def close(self) -> None:
