@@ -25,6 +25,15 @@ from ._errors import UnsupportedRecording as UnsupportedRecording
 from ._scan import RecordedChannel as RecordedChannel
 from ._schema import TYPE_HASH_ATTRIBUTE as TYPE_HASH_ATTRIBUTE
 from ._schema import json_schema as json_schema
+from .compare import Divergence as Divergence
+from .compare import FieldDiff as FieldDiff
+from .compare import compare_recordings as compare_recordings
+from .compat import check_types as check_types
+from .feed import feed as feed
+from .info import RecordingInfo as RecordingInfo
+from .info import TopicInfo as TopicInfo
+from .info import inspect_recording as inspect_recording
+from .merge import merge_recordings as merge_recordings
 from .reader import RecordedMessage as RecordedMessage
 from .reader import read_messages as read_messages
 from .reader import seconds as seconds
@@ -34,6 +43,8 @@ from .recorder import RecorderStats as RecorderStats
 __all__ = (
     "TYPE_HASH_ATTRIBUTE",
     "CorruptRecording",
+    "Divergence",
+    "FieldDiff",
     "IncompatibleRecording",
     "NotARecording",
     "RecordedChannel",
@@ -42,9 +53,16 @@ __all__ = (
     "RecorderStats",
     "RecordingClosed",
     "RecordingError",
+    "RecordingInfo",
+    "TopicInfo",
     "TruncatedRecording",
     "UnsupportedRecording",
+    "check_types",
+    "compare_recordings",
+    "feed",
+    "inspect_recording",
     "json_schema",
+    "merge_recordings",
     "read_messages",
     "seconds",
 )

@@ -115,3 +115,17 @@ def test_without_the_extra_the_error_says_how_to_install(tmp_path: Path, module:
     )
     assert 'pip install "chrono-daemon[record]"' in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_package_exports_exactly_its_all() -> None:
+    import types
+
+    import chrono_daemon.recording as recording
+
+    public = {
+        n
+        for n in dir(recording)
+        if not n.startswith("_") and not isinstance(getattr(recording, n), types.ModuleType)
+    }
+    assert isinstance(recording.__all__, tuple)
+    assert set(recording.__all__) == public
