@@ -39,6 +39,7 @@ from .reader import read_messages as read_messages
 from .reader import seconds as seconds
 from .recorder import Recorder as Recorder
 from .recorder import RecorderStats as RecorderStats
+from .recorder import schema_file_hashes as schema_file_hashes
 
 __all__ = (
     "TYPE_HASH_ATTRIBUTE",
@@ -64,5 +65,6 @@ __all__ = (
     "json_schema",
     "merge_recordings",
     "read_messages",
+    "schema_file_hashes",
     "seconds",
 )

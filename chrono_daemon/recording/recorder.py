@@ -23,7 +23,9 @@ past which they are written as they came, still lossless but not canonically ord
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Generic, TypeVar
 
 import anyio
@@ -51,7 +53,7 @@ if TYPE_CHECKING:
 
     from chrono_daemon import ChannelStats, Clock, SendStream
 
-__all__ = ("MAX_INSTANT_BYTES", "Recorder", "RecorderStats")
+__all__ = ("MAX_INSTANT_BYTES", "Recorder", "RecorderStats", "schema_file_hashes")
 
 T = TypeVar("T")
 
@@ -148,8 +150,12 @@ class Recorder:
         chunk_size: uncompressed bytes per MCAP chunk.
         max_queued: bytes that may wait for the disk before producers are held back.
 
+    Attributes:
+        name: the file's path (or the stream's ``name``), as shown in errors.
+
     Raises:
-        RecordingError: ``output`` cannot be opened for writing.
+        RecordingError: ``output`` cannot be opened for writing, or ``params`` cannot be
+            encoded as JSON.
     """
 
     def __init__(
@@ -167,6 +173,19 @@ class Recorder:
     ) -> None:
         if chunk_size < 1 or max_queued < 1:
             raise ValueError("chunk_size and max_queued must be positive")
+        try:
+            run = {
+                "chrono_version": __version__,
+                "format": FORMAT_VERSION,
+                "graph": graph,
+                "params": msgspec.json.encode(dict(params or {}), order="sorted").decode(),
+                "process": process,
+                "schema_files": msgspec.json.encode(
+                    dict(schema_files or {}), order="sorted"
+                ).decode(),
+            }
+        except (msgspec.EncodeError, TypeError) as exc:
+            raise RecordingError(f"the params cannot be stored as JSON: {exc}") from None
         self._clock = clock
         self._patterns = None if topics is None else tuple(topics)
         if isinstance(output, (str, os.PathLike)):
@@ -182,19 +201,7 @@ class Recorder:
             self.name, file, owns = getattr(output, "name", "<stream>"), output, False
         self._sink = ThreadedSink(file, str(self.name), max_queued=max_queued, owns_file=owns)
         self._writer = start_writer(self._sink, chunk_size=chunk_size)
-        self._writer.add_metadata(
-            RECORDING_METADATA,
-            {
-                "chrono_version": __version__,
-                "format": FORMAT_VERSION,
-                "graph": graph,
-                "params": msgspec.json.encode(dict(params or {}), order="sorted").decode(),
-                "process": process,
-                "schema_files": msgspec.json.encode(
-                    dict(schema_files or {}), order="sorted"
-                ).decode(),
-            },
-        )
+        self._writer.add_metadata(RECORDING_METADATA, run)
         self._encode = msgspec.json.Encoder().encode
         self._schemas: dict[tuple[str, bytes], int] = {}
         self._channels: dict[str, _Channel] = {}
@@ -345,6 +352,14 @@ class Recorder:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def schema_file_hashes(paths: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
+    """File name -> sha256 hex digest of its bytes: the ``schema_files`` of a ``Recorder``."""
+    return {
+        os.path.basename(path): hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        for path in paths
+    }
 
 
 def _topic_of(entry: tuple[str, int, int, int, bytes]) -> str:

@@ -239,3 +239,9 @@ async def test_the_pipeline_helper_records_what_the_sink_got(
     recorded = [r.message for r in read_messages(tmp_path / "p.mcap", topics=["g/relay2.out"])]
     assert recorded == [{"t": r.t, "value": r.value} for r in got]
     assert source is not None
+
+
+def test_params_that_are_not_json_are_refused_before_anything_is_written(tmp_path: Path) -> None:
+    with pytest.raises(RecordingError, match=r"^the params cannot be stored as JSON: "):
+        Recorder(tmp_path / "p.mcap", clock=SimClock(), params={"gain": object()})
+    assert not (tmp_path / "p.mcap").exists()

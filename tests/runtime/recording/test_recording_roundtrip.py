@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from chrono_daemon.recording import (
     Recorder,
     json_schema,
     read_messages,
+    schema_file_hashes,
 )
 from chrono_daemon.recording.info import inspect_recording
 
@@ -180,6 +182,9 @@ async def test_the_file_names_the_run_and_each_types_hash(
     anyio_backend: object, tmp_path: Path
 ) -> None:
     path = tmp_path / "meta.mcap"
+    schema_file = tmp_path / "system_stack.toml"
+    schema_file.write_bytes(b"[graph]\n")
+    digest = hashlib.sha256(b"[graph]\n").hexdigest()
     edge: Channel[Hashed] = open_channel(1)
     other: Channel[int] = open_channel(1)
     async with Recorder(
@@ -188,7 +193,7 @@ async def test_the_file_names_the_run_and_each_types_hash(
         graph="system_stack",
         process="planner",
         params={"s1_policy": {"gain": 0.5}},
-        schema_files={"system_stack.toml": "ab" * 32},
+        schema_files=schema_file_hashes([schema_file]),
     ) as recorder:
         recorder.tap("system_stack/in.h", Hashed, edge.send)
         recorder.tap("system_stack/in.i", int, other.send)
@@ -199,7 +204,7 @@ async def test_the_file_names_the_run_and_each_types_hash(
         "graph": "system_stack",
         "params": '{"s1_policy":{"gain":0.5}}',
         "process": "planner",
-        "schema_files": '{"system_stack.toml":"' + "ab" * 32 + '"}',
+        "schema_files": '{"system_stack.toml":"' + digest + '"}',
     }
     hashed, plain = (
         info.topics["system_stack/in.h"].channel,
