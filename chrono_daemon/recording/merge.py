@@ -106,13 +106,16 @@ def merge_recordings(
     sources = [_Input(i, p, allow_truncated) for i, p in enumerate(paths)]
     try:
         temp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
-            dir=out.parent or Path(), prefix=f".{out.name}.", suffix=".part", delete=False
+            dir=out.parent, prefix=f".{out.name}.", suffix=".part", delete=False
         )
     except OSError as exc:
         raise RecordingError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
         with temp:
             count = _write(temp, sources)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp.name, 0o666 & ~umask)  # as an ordinary new file, not the temp file's 0600
         os.replace(temp.name, out)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -65,6 +65,7 @@ def test_merged_files_are_one_recording_in_time_order(tmp_path: Path) -> None:
     record_pipeline(whole, 100, "asyncio")
     merged = tmp_path / "merged.mcap"
     assert merge_recordings([a, b], merged) == 300
+    assert merged.stat().st_mode & 0o777 == whole.stat().st_mode & 0o777  # not the temp's 0600
 
     def rows(path: Path) -> list[tuple[str, int, int, int, bytes]]:
         return [
