@@ -283,12 +283,19 @@ class Recorder:
             ) from None
         sequence = channel.next_sequence
         channel.next_sequence = (sequence + 1) & _SEQUENCE_MASK
+        held = self._held
         if log_time != self._instant:
-            if self._held:
+            if len(held) == 1:  # the common case: one message per instant, nothing to order
+                _, held_sequence, channel_id, held_publish, held_data = held.pop()
+                self._writer.add_message(
+                    channel_id, self._instant, held_data, held_publish, held_sequence
+                )
+                self._held_bytes = 0
+            elif held:
                 self._write_held()
             self._instant = log_time
         size = len(data)
-        self._held.append((channel.topic, sequence, channel.id, publish_time, data))
+        held.append((channel.topic, sequence, channel.id, publish_time, data))
         self._held_bytes += size + _ENTRY_OVERHEAD
         self._messages += 1
         self._payload_bytes += size
