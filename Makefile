@@ -53,6 +53,7 @@ bench: install
 	PYTHONPATH=. $(BIN)/python bench/channel.py
 	PYTHONPATH=. $(BIN)/python bench/zmq.py
 	PYTHONPATH=. $(BIN)/python bench/codegen.py
+	PYTHONPATH=. $(BIN)/python bench/record.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -16,6 +16,8 @@ from .cmd._common import EXIT_INTERNAL
 from .cmd.check import check_command
 from .cmd.gen import gen_command
 from .cmd.graph import graph_command
+from .cmd.info import info_command
+from .cmd.merge import merge_command
 from .cmd.scaffold import scaffold_command
 from .cmd.schema import schema_command
 
@@ -57,6 +59,8 @@ app.command("check")(check_command)
 app.command("graph")(graph_command)
 app.command("scaffold")(scaffold_command)
 app.command("schema")(schema_command)
+app.command("info")(info_command)
+app.command("merge")(merge_command)
 
 
 def main() -> None:

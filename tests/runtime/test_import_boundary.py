@@ -1,7 +1,8 @@
 """The core imports only anyio and the standard library (ADR 0005).
 
-Checked statically over every module of ``chrono_daemon`` except the ZMQ transport, so an import
-hidden in a function or behind TYPE_CHECKING is caught too.
+Checked statically over every module of ``chrono_daemon`` except the optional extras (the ZMQ
+transport, the MCAP recording subpackage), so an import hidden in a function or behind
+TYPE_CHECKING is caught too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ ROOT = Path(chrono_daemon.__file__).parent
 ALLOWED = {"anyio", "chrono_daemon"}  # chrono_daemon: recipes use the public API
 # The ZMQ transport (extra `zmq`): its public module and its private `_zmq_*` helpers.
 OPTIONAL = {ROOT / "transports" / "zmq.py", *(ROOT / "transports").glob("_zmq_*.py")}
+# The recording subpackage (extra `record`: mcap, msgspec, jsonschema), exactly its own modules.
+RECORDING = set((ROOT / "recording").glob("*.py"))
+OPTIONAL |= RECORDING
 
 
 def imported_top_levels(path: Path) -> set[str]:
@@ -48,6 +52,29 @@ def test_only_the_zmq_module_pulls_in_its_helpers() -> None:
         if p not in OPTIONAL and "_zmq_" in p.read_text()
     }
     assert importers == set()
+
+
+def test_nothing_outside_the_recording_subpackage_imports_it() -> None:
+    """The core stays importable without mcap: only ``recording/`` itself names it."""
+    assert len(RECORDING) >= 5
+    importers = {
+        str(p.relative_to(ROOT))
+        for p in ROOT.rglob("*.py")
+        if p not in RECORDING and "recording" in imported_modules(p)
+    }
+    assert importers == set()
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module path component named by an import of ``path`` (absolute or relative)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(part for alias in node.names for part in alias.name.split("."))
+        elif isinstance(node, ast.ImportFrom):
+            names.update((node.module or "").split("."))
+            names.update(alias.name for alias in node.names)
+    return names
 
 
 def test_the_checker_catches_a_third_party_import(tmp_path: Path) -> None:
