@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from .cmd.breaking import breaking_command
 from .commands import (
     ReportFormat,
     graph_command,
@@ -155,6 +156,7 @@ def check_command(
 app.command("graph")(graph_command)
 app.command("scaffold")(scaffold_command)
 app.command("schema")(schema_command)
+app.command("breaking")(breaking_command)
 
 
 def main() -> None:

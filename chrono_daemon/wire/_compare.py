@@ -369,34 +369,33 @@ class _Comparer:
 
     # -- constraints ---------------------------------------------------------------------------
 
-    def constraint(self, path: tuple[str, ...], narrowed: bool, text: str) -> None:
+    def constraint(
+        self, path: tuple[str, ...], narrowed: bool, what: str, old: object, new: object
+    ) -> None:
+        """A changed constraint: narrowing breaks ``WIRE`` (old data may fail), widening not."""
+        change = f"{what} {'narrowed' if narrowed else 'widened'} from {old} to {new}"
         if narrowed:
             self.note(
                 "CONSTRAINT_NARROWED",
                 path,
                 _WIRE,
-                f"{text}: payloads valid before may be refused",
+                f"{change}: payloads valid before may be refused",
             )
         else:
-            self.note("CONSTRAINT_WIDENED", path, _NONE, text)
+            self.note("CONSTRAINT_WIDENED", path, _NONE, change)
 
     def scalar(self, o: Scalar, n: Scalar, path: tuple[str, ...]) -> None:
         self.bound(path, "lower", _lower(o), _lower(n))
         self.bound(path, "upper", _upper(o), _upper(n))
         if o.multiple_of != n.multiple_of:
             self.constraint(
-                path,
-                n.multiple_of is not None,
-                f"multiple_of changed from {o.multiple_of} to {n.multiple_of}",
+                path, n.multiple_of is not None, "multiple_of", o.multiple_of, n.multiple_of
             )
         if o.pattern != n.pattern:
-            self.constraint(
-                path, n.pattern is not None, f"pattern changed from {o.pattern!r} to {n.pattern!r}"
-            )
+            old, new = _text(o.pattern), _text(n.pattern)
+            self.constraint(path, n.pattern is not None, "pattern", old, new)
         if o.tz != n.tz:
-            self.constraint(
-                path, n.tz is not None, f"timezone requirement changed from {o.tz} to {n.tz}"
-            )
+            self.constraint(path, n.tz is not None, "timezone requirement", o.tz, n.tz)
         self.lengths(o, n, path)
 
     def bound(
@@ -414,8 +413,8 @@ class _Comparer:
             sign = 1 if side == "lower" else -1
             moved = (new[0] - old[0]) * sign
             narrowed = moved > 0 or (moved == 0 and old[1] and not new[1])
-        text = f"{side} bound changed from {_bound_text(side, old)} to {_bound_text(side, new)}"
-        self.constraint(path, narrowed, text)
+        what = f"{side} bound"
+        self.constraint(path, narrowed, what, _bound_text(side, old), _bound_text(side, new))
 
     def lengths(
         self,
@@ -425,16 +424,16 @@ class _Comparer:
     ) -> None:
         if o.min_length != n.min_length:
             narrowed = (n.min_length or 0) > (o.min_length or 0)
-            self.constraint(
-                path, narrowed, f"min_length changed from {o.min_length} to {n.min_length}"
-            )
+            self.constraint(path, narrowed, "min_length", _text(o.min_length), _text(n.min_length))
         if o.max_length != n.max_length:
             narrowed = n.max_length is not None and (
                 o.max_length is None or n.max_length < o.max_length
             )
-            self.constraint(
-                path, narrowed, f"max_length changed from {o.max_length} to {n.max_length}"
-            )
+            self.constraint(path, narrowed, "max_length", _text(o.max_length), _text(n.max_length))
+
+
+def _text(value: object) -> str:
+    return "none" if value is None else repr(value)
 
 
 def _lower(s: Scalar) -> tuple[int | float, bool] | None:
