@@ -28,8 +28,7 @@ from chrono_daemon.wire import (
 from .model import DictOf, ListOf, Named, OptionalOf, Prim, TupleOf, UnionOf
 
 if TYPE_CHECKING:
-    from chrono_daemon.wire import NamedShape, TypeShape
-    from chrono_daemon.wire._shape import Container
+    from chrono_daemon.wire import Container, NamedShape, TypeShape
 
     from .model import Field, MessageDef, Module, Package, TypeExpr
 

@@ -101,10 +101,10 @@ class ZmqTypeMismatch(ZmqChannelError):
     """The two ends of a ZMQ edge carry different message types (their type hashes differ).
 
     Raised at connect time, before any payload is decoded (ADR 0023): by the receiver's
-    ``receive`` when a sender's hello names another type hash (what that sender sent is
-    discarded until a sender with the right type connects), and by the sender's ``send`` once
-    the receiver's refusal arrived (it can send nothing more). Ends whose serde has no known
-    type (``MsgpackSerde()``) are never checked.
+    ``receive`` when a sender's hello names another type hash, and by the sender's ``send``
+    once the receiver's refusal arrived. Both ends then raise it on every later call: close
+    them, and reopen once both are built from one schema. Ends whose serde has no known type
+    (``MsgpackSerde()``) are never checked.
 
     Attributes:
         sent_type / sent_hash: the sender's message type (its name) and type hash.

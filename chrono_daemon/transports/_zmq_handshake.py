@@ -3,10 +3,12 @@
 A sender's first frame is its hello, ``0xC1 0x04`` + MessagePack ``[version, type name, type
 hash, wire shape]``; it precedes every data frame on the same pipe, so the receiver judges the
 sender before decoding anything it sent. On a type-hash mismatch the receiver raises
-``ZmqTypeMismatch``, sends back ``0xC1 0x05`` + its own hello, and discards what that sender
-sends until a sender with the right type says hello; the sender raises ``ZmqTypeMismatch`` from
-``send`` once the refusal arrived. A serde without a known message type (``MsgpackSerde()``)
-says hello with no hash and is never checked, nor checks its peer.
+``ZmqTypeMismatch`` (from then on, at every ``receive``: it reads nothing more) and sends back
+``0xC1 0x05`` + its own hello; the sender raises ``ZmqTypeMismatch`` from ``send`` once the
+refusal arrived. A refusal is for good because ZeroMQ may drop a reconnecting sender's first
+frames (its hello among them): waiting for a better sender could discard data unseen. A serde
+without a known message type (``MsgpackSerde()``) says hello with no hash and is never checked,
+nor checks its peer.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from zmq.utils.monitor import parse_monitor_message
 from chrono_daemon import ChannelClosed, ChannelInUse, ChannelStats, EndOfStream, WouldBlock
 
 from ._zmq_endpoint import _NOBLOCK, YIELD_EVERY, _Again, _Endpoint
-from ._zmq_errors import ZmqMessagesLost, ZmqPeerLost
+from ._zmq_errors import ZmqMessagesLost, ZmqPeerLost, ZmqTypeMismatch
 from ._zmq_frames import (
     CLOSE_FRAME,
     CONTROL,
@@ -58,14 +58,15 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
     is discarded; the endpoint stays usable. A sender that dies without closing is *not* an end
     of stream: ``receive`` keeps waiting (bound it with a timeout or the supervisor). A sender
     whose message type differs (its hello's type hash) is refused with ``ZmqTypeMismatch``
-    before anything it sent is decoded (ADR 0023).
+    before anything it sent is decoded, and every later ``receive`` raises it again: reopen
+    the endpoint once both ends are built from one schema (ADR 0023).
     """
 
     def __init__(
         self, sock: zmq.Socket[bytes], address: str, config: ZmqConfig, serde: Serde[T]
     ) -> None:
         self._eos = False
-        self._refused = False  # the sender's hello was refused: discard until a new hello
+        self._refusal: ZmqTypeMismatch | None = None  # a sender's hello was refused: for good
         super().__init__(sock, address, config)
         self._handshake = Handshake(serde)
         self._serde = serde
@@ -80,7 +81,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             self._extra_fd = cast("int", self._monitor.get(zmq.FD))
 
     def _peer_done(self) -> bool:
-        return self._eos or self._refused
+        return self._eos or self._refusal is not None
 
     async def receive(self) -> T:
         """Return the next item, waiting for one.
@@ -151,9 +152,6 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         self._check_idle()
         while True:
             frame = self._recv_nowait()
-            if self._refused:
-                self._screen(frame)
-                continue
             if frame and frame[0] != CONTROL:
                 self._received += 1
                 try:
@@ -225,12 +223,6 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         self._check_idle()
         await checkpoint()
         self._check_idle()
-        while self._refused:  # discard what the refused sender sent, up to the next hello
-            try:
-                frame = self._recv_frame(_NOBLOCK)
-            except _Again:
-                frame = await self._recv_blocking()
-            self._screen(frame)
         self._budget = YIELD_EVERY - 1
 
     def _check_idle(self) -> None:
@@ -238,6 +230,8 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             raise ChannelInUse("receiving")
         if self._closed:
             raise ChannelClosed(f"receive on a closed ZMQ receive stream ({self._address!r})")
+        if self._refusal is not None:
+            raise self._refusal.with_traceback(None)
         if self._eos:
             raise EndOfStream
 
@@ -293,20 +287,13 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
     def _hello(self, frame: bytes) -> None:
         """Judge a sender's hello; refuse it (and tell the sender) when its type differs."""
         verdict = self._handshake.judge(self._address, frame)
-        self._refused = verdict is not None
-        self._refresh()
         if verdict is not None:
-            error, refusal = verdict
-            # ZMQError (Again): the reverse path is full or gone; the sender then finds out
-            # only when its own receiver-side checks run (docs/type-hashes.md).
+            self._refusal, refusal = verdict
+            self._refresh()
+            # ZMQError (Again): the reverse path is full or the sender gone; nobody to tell.
             with contextlib.suppress(zmq.ZMQError):
                 self._send_frame(refusal, _NOBLOCK)
-            raise error
-
-    def _screen(self, frame: bytes) -> None:
-        """While refused: a new hello is judged, anything else from the refused sender dropped."""
-        if len(frame) > 1 and frame[0] == CONTROL and frame[1] == HELLO:
-            self._hello(frame)
+            raise self._refusal
 
     def _control(self, frame: bytes) -> T | _Skip:
         """An empty or control frame: an escaped item, a hello, end of stream, or an error."""

@@ -69,6 +69,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         self._max_payload = sys.maxsize if limit is None else limit
         self._sent = 0
         self._try_hello()
+        self._refresh()  # while the hello is owed, every call takes the slow path
 
     def _peer_done(self) -> bool:
         return self._peer_closed or self._hello is not None

@@ -27,6 +27,7 @@ from ._hash import named_hashes as named_hashes
 from ._hash import shape_hash as shape_hash
 from ._inspect import shape_of as shape_of
 from ._inspect import type_hash as type_hash
+from ._shape import Container as Container
 from ._shape import DictShape as DictShape
 from ._shape import EnumShape as EnumShape
 from ._shape import FieldShape as FieldShape
@@ -36,6 +37,7 @@ from ._shape import NamedShape as NamedShape
 from ._shape import OptionalShape as OptionalShape
 from ._shape import Ref as Ref
 from ._shape import Scalar as Scalar
+from ._shape import ScalarName as ScalarName
 from ._shape import SeqShape as SeqShape
 from ._shape import ShapeError as ShapeError
 from ._shape import StructShape as StructShape
@@ -49,6 +51,7 @@ __all__ = (
     "HASH_PREFIX",
     "Category",
     "Change",
+    "Container",
     "DictShape",
     "EnumShape",
     "FieldShape",
@@ -58,6 +61,7 @@ __all__ = (
     "OptionalShape",
     "Ref",
     "Scalar",
+    "ScalarName",
     "SeqShape",
     "ShapeError",
     "StructShape",

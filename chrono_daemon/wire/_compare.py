@@ -253,7 +253,8 @@ class _Comparer:
         if self.by_name and not root:
             if o.name == n.name:
                 return  # the named type is compared on its own, once
-            self.add("TYPE_RENAMED", path, _CODE, f"changed type from {o.name} to {n.name}")
+            if not ignore_tag:  # a renamed union member: its tag change says it all
+                self.add("TYPE_RENAMED", path, _CODE, f"changed type from {o.name} to {n.name}")
         if (i, j) in self._seen:
             return
         self._seen.add((i, j))
