@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -31,12 +33,13 @@ from codegen import generate, write
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
     from types import ModuleType
 
 pytestmark = pytest.mark.anyio
 
 HANG_GUARD = 10.0
+ROOT = Path(__file__).resolve().parents[2]
+PEER = Path(__file__).with_name("zmq_peer") / "zmq_echo_peer.py"
 _COUNTER = itertools.count()
 
 V1 = '[messages.Obs]\nfields.t = "float"\nfields.seq = "int"\n'
@@ -69,7 +72,7 @@ def versions(tmp_path: Path) -> Iterator[dict[str, ModuleType]]:
 
 
 def pair(
-    sender_type: object, receiver_type: object, **kwargs: Any
+    sender_type: Any, receiver_type: Any, **kwargs: Any
 ) -> tuple[ZmqSendStream[Any], ZmqReceiveStream[Any]]:
     recv = open_zmq_receive("tcp://127.0.0.1:*", serde=MsgpackSerde(receiver_type), **kwargs)
     send = open_zmq_send(recv.address, serde=MsgpackSerde(sender_type), **kwargs)
@@ -135,10 +138,13 @@ async def test_a_compatible_change_is_still_refused_and_says_so(
     send, recv = pair(versions["v1"].Obs, versions["v3"].Obs)
     try:
         await send.send(versions["v1"].Obs(t=1.0, seq=1))
-        with anyio.fail_after(HANG_GUARD), pytest.raises(
-            ZmqTypeMismatch,
-            match=r"first difference: field 'note' was added with a default \(compatible by the "
-            r"schema-evolution rules, but an edge needs identical types\)",
+        with (
+            anyio.fail_after(HANG_GUARD),
+            pytest.raises(
+                ZmqTypeMismatch,
+                match=r"first difference: field 'note' was added with a default "
+                r"\(compatible by the schema-evolution rules, but an edge needs identical types\)",
+            ),
         ):
             await recv.receive()
     finally:
@@ -245,8 +251,9 @@ async def test_a_hello_too_large_for_max_message_bytes_leaves_its_shape_out(
     send, recv = pair(old, new, max_message_bytes=110)
     try:
         await send.send(old(t=1.0, seq=1))
-        with anyio.fail_after(HANG_GUARD), pytest.raises(
-            ZmqTypeMismatch, match=r"; the peer sent no shape to compare\. "
+        with (
+            anyio.fail_after(HANG_GUARD),
+            pytest.raises(ZmqTypeMismatch, match=r"; the peer sent no shape to compare\. "),
         ):
             await recv.receive()
         refused = await send_until_refused(send, old(t=2.0, seq=2))
@@ -254,3 +261,35 @@ async def test_a_hello_too_large_for_max_message_bytes_leaves_its_shape_out(
     finally:
         await send.aclose()
         await recv.aclose()
+
+
+class PingV2(msgspec.Struct, frozen=True, kw_only=True):
+    """The peer script's ``Ping`` (``seq: int, value: float``) with ``value`` retyped."""
+
+    seq: int
+    value: str
+
+
+async def test_a_peer_process_of_another_version_is_refused_and_fails() -> None:
+    """RELIABILITY 79 across processes: the peer's supervised sender fails by name too."""
+    inbox = open_zmq_receive("tcp://127.0.0.1:*", maxsize=8, serde=MsgpackSerde(PingV2))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        with anyio.fail_after(HANG_GUARD * 3):
+            async with await anyio.open_process(
+                [sys.executable, str(PEER), "source", inbox.address], env=env
+            ) as peer:
+                try:
+                    with pytest.raises(ZmqTypeMismatch, match=r"field 'value' changed type"):
+                        await inbox.receive()
+                    assert await peer.wait() == 1  # its daemon failed: the supervisor shut down
+                    assert peer.stderr is not None
+                    chunks = [chunk async for chunk in peer.stderr]
+                    stderr = b"".join(chunks).decode()
+                    assert "ZmqTypeMismatch" in stderr
+                    assert "the receiver refused this sender" in stderr
+                finally:
+                    if peer.returncode is None:
+                        peer.kill()
+    finally:
+        await inbox.aclose()
