@@ -263,7 +263,11 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             else:
                 _log.warning(
                     "%s; ignored",
-                    describe_bad_frame(self._address, frame, expected="receiver-closed 0xc1 0x03"),
+                    describe_bad_frame(
+                        self._address,
+                        frame,
+                        expected="receiver-closed 0xc1 0x03 or refusal 0xc1 0x05",
+                    ),
                 )
 
     async def _send_blocking(self, frame: bytes, *, data: bool = True) -> None:
