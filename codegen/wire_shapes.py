@@ -80,6 +80,9 @@ class PackageShapes:
 
     def _constrained(self, t: TypeExpr, f: Field) -> TypeShape:
         shape = self.type(t)
+        constraints = (f.ge, f.gt, f.le, f.lt, f.min_length, f.max_length, f.pattern)
+        if all(c is None for c in constraints):
+            return shape
         if isinstance(shape, Scalar):
             if shape.name == "int":
                 lows = [b for b in (f.ge, None if f.gt is None else f.gt + 1) if b is not None]
