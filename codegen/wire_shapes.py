@@ -21,6 +21,7 @@ from chrono_daemon.wire import (
     StructShape,
     UnionShape,
     WireShape,
+    int_scalar,
     named_hashes,
     shape_hash,
 )
@@ -84,14 +85,8 @@ class PackageShapes:
         if all(c is None for c in constraints):
             return shape
         if isinstance(shape, Scalar):
-            if shape.name == "int":
-                lows = [b for b in (f.ge, None if f.gt is None else f.gt + 1) if b is not None]
-                highs = [b for b in (f.le, None if f.lt is None else f.lt - 1) if b is not None]
-                return Scalar(
-                    name="int",
-                    ge=max(lows) if lows else None,
-                    le=min(highs) if highs else None,
-                )
+            if shape.name == "int":  # the resolver refused non-integer bounds on ints
+                return int_scalar(ge=f.ge, gt=f.gt, le=f.le, lt=f.lt)  # type: ignore[arg-type]
             return Scalar(
                 name=shape.name,
                 ge=f.ge,

@@ -45,6 +45,7 @@ from ._shape import TypeShape as TypeShape
 from ._shape import UnionShape as UnionShape
 from ._shape import WireShape as WireShape
 from ._shape import check_shape as check_shape
+from ._shape import int_scalar as int_scalar
 
 __all__ = (
     "CATEGORIES",
@@ -73,6 +74,7 @@ __all__ = (
     "compare",
     "describe",
     "format_path",
+    "int_scalar",
     "named_hashes",
     "shape_from_json",
     "shape_hash",

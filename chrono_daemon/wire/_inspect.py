@@ -29,6 +29,7 @@ from ._shape import (
     TypeShape,
     UnionShape,
     WireShape,
+    int_scalar,
 )
 
 if TYPE_CHECKING:
@@ -94,15 +95,7 @@ class _Builder:
         if plain is not None:
             return Scalar(name=plain)
         if isinstance(t, mi.IntType):
-            # Integer bounds have one spelling: gt=0 is ge=1, lt=5 is le=4.
-            lows = [b for b in (t.ge, None if t.gt is None else t.gt + 1) if b is not None]
-            highs = [b for b in (t.le, None if t.lt is None else t.lt - 1) if b is not None]
-            return Scalar(
-                name="int",
-                ge=max(lows) if lows else None,
-                le=min(highs) if highs else None,
-                multiple_of=t.multiple_of,
-            )
+            return int_scalar(ge=t.ge, gt=t.gt, le=t.le, lt=t.lt, multiple_of=t.multiple_of)
         if isinstance(t, mi.FloatType):
             return Scalar(
                 name="float", ge=t.ge, gt=t.gt, le=t.le, lt=t.lt, multiple_of=t.multiple_of

@@ -35,6 +35,7 @@ __all__ = (
     "UnionShape",
     "WireShape",
     "check_shape",
+    "int_scalar",
 )
 
 ScalarName = Literal[
@@ -83,6 +84,25 @@ class Scalar(_Node, frozen=True, tag="scalar"):
     pattern: str | None = None
     tz: bool | None = None
     custom_name: str | None = None
+
+
+def int_scalar(
+    *,
+    ge: int | None = None,
+    gt: int | None = None,
+    le: int | None = None,
+    lt: int | None = None,
+    multiple_of: int | None = None,
+) -> Scalar:
+    """An ``int`` scalar with its bounds in their one spelling: ``gt=0`` is ``ge=1``."""
+    lows = [b for b in (ge, None if gt is None else gt + 1) if b is not None]
+    highs = [b for b in (le, None if lt is None else lt - 1) if b is not None]
+    return Scalar(
+        name="int",
+        ge=max(lows) if lows else None,
+        le=min(highs) if highs else None,
+        multiple_of=multiple_of,
+    )
 
 
 class SeqShape(_Node, frozen=True, tag="seq"):

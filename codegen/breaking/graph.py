@@ -10,16 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model import Loc
+from ..model import Loc, Port
 from ..resolve.types import type_label
 from .breaks import Break
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     from chrono_daemon.wire import Category
 
-    from ..model import DaemonDef, GraphDef, Link, Module, Package, Port, TypeExpr
+    from ..model import DaemonDef, GraphDef, GraphPort, Link, Module, Package, TypeExpr
     from ..wire_shapes import PackageShapes
 
 __all__ = ("RULES", "graph_breaks")
@@ -42,44 +42,47 @@ class _Pair:
         return f"from {type_label(old_type, self.stem)} to {type_label(new_type, self.stem)}"
 
 
+def _ports(
+    pair: _Pair,
+    old: Sequence[Port | GraphPort],
+    new: Sequence[Port | GraphPort],
+    what: str,
+    *,
+    rule: str,
+    anchor: Loc | None,
+) -> Iterator[Break]:
+    """Ports removed (``<rule>_REMOVED``) or retyped (``<rule>_RETYPED``), by name."""
+    by_name = {p.name: p for p in new}
+    for o in old:
+        n = by_name.get(o.name)
+        port = f"{what} {o.name!r}"
+        if n is None:
+            yield Break(o.loc, anchor, f"{rule}_REMOVED", _CODE, f"{port} was removed")
+        elif n.type != o.type:
+            change = f"{port} changed type {pair.label(o.type, n.type)}"
+            yield Break(n.loc, None, f"{rule}_RETYPED", _CODE, change)
+        elif isinstance(o, Port) and isinstance(n, Port) and n.latest != o.latest:
+            reader = "a latest-value reader" if n.latest else "a stream"
+            yield Break(n.loc, None, f"{rule}_RETYPED", _CODE, f"{port} is now {reader}")
+
+
 def _boundary(pair: _Pair) -> Iterator[Break]:
     """Graph inputs and outputs: the harness writes and reads them by name and type."""
-    for side in ("inputs", "outputs"):
-        new = {p.name: p for p in getattr(pair.new, side)}
-        for o in getattr(pair.old, side):
-            n = new.get(o.name)
-            what = f"graph {side[:-1]} {o.name!r}"
-            if n is None:
-                yield Break(o.loc, None, "GRAPH_PORT_REMOVED", _CODE, f"{what} was removed")
-            elif n.type != o.type:
-                yield Break(
-                    n.loc,
-                    None,
-                    "GRAPH_PORT_RETYPED",
-                    _CODE,
-                    f"{what} changed type {pair.label(o.type, n.type)}",
-                )
+    yield from _ports(
+        pair, pair.old.inputs, pair.new.inputs, "graph input", rule="GRAPH_PORT", anchor=None
+    )
+    yield from _ports(
+        pair, pair.old.outputs, pair.new.outputs, "graph output", rule="GRAPH_PORT", anchor=None
+    )
 
 
 def _port_changes(d_old: DaemonDef, d_new: DaemonDef, pair: _Pair) -> Iterator[Break]:
-    for side in ("inputs", "outputs"):
-        new: dict[str, Port] = {p.name: p for p in getattr(d_new, side)}
-        for o in getattr(d_old, side):
-            n = new.get(o.name)
-            what = f"daemon {d_old.name!r}: {side[:-1]} {o.name!r}"
-            if n is None:
-                yield Break(o.loc, d_new.loc, "PORT_REMOVED", _CODE, f"{what} was removed")
-            elif n.type != o.type:
-                yield Break(
-                    n.loc,
-                    None,
-                    "PORT_RETYPED",
-                    _CODE,
-                    f"{what} changed type {pair.label(o.type, n.type)}",
-                )
-            elif n.latest != o.latest:
-                reader = "a latest-value reader" if n.latest else "a stream"
-                yield Break(n.loc, None, "PORT_RETYPED", _CODE, f"{what} is now {reader}")
+    what = f"daemon {d_old.name!r}:"
+    anchor = d_new.loc
+    yield from _ports(pair, d_old.inputs, d_new.inputs, f"{what} input", rule="PORT", anchor=anchor)
+    yield from _ports(
+        pair, d_old.outputs, d_new.outputs, f"{what} output", rule="PORT", anchor=anchor
+    )
     if d_new.kind == "reactive":
         old_inputs = {p.name for p in d_old.stream_inputs}
         for p in d_new.stream_inputs:
