@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from .cmd._common import EXIT_INTERNAL
+from .cmd.breaking import breaking_command
 from .cmd.check import check_command
 from .cmd.gen import gen_command
 from .cmd.graph import graph_command
@@ -61,6 +62,7 @@ app.command("scaffold")(scaffold_command)
 app.command("schema")(schema_command)
 app.command("info")(info_command)
 app.command("merge")(merge_command)
+app.command("breaking")(breaking_command)
 
 
 def main() -> None:

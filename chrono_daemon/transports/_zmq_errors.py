@@ -14,6 +14,7 @@ __all__ = (
     "ZmqMessageTooLarge",
     "ZmqMessagesLost",
     "ZmqPeerLost",
+    "ZmqTypeMismatch",
     "ZmqValidationError",
 )
 
@@ -94,3 +95,34 @@ class ZmqPeerLost(ZmqChannelError):
     that arrived was received. The endpoint stays usable: a sender that connects again later
     resumes the stream (messages sent over a lost or refused connection are gone).
     """
+
+
+class ZmqTypeMismatch(ZmqChannelError):
+    """The two ends of a ZMQ edge carry different message types (their type hashes differ).
+
+    Raised at connect time, before any payload is decoded (ADR 0023): by the receiver's
+    ``receive`` when a sender's hello names another type hash, and by the sender's ``send``
+    once the receiver's refusal arrived. Both ends then raise it on every later call: close
+    them, and reopen once both are built from one schema. Ends whose serde has no known type
+    (``MsgpackSerde()``) are never checked.
+
+    Attributes:
+        sent_type / sent_hash: the sender's message type (its name) and type hash.
+        expected_type / expected_hash: the receiver's.
+        difference: the first difference between the two shapes (``chrono_daemon.wire.Change``;
+            ``None`` when a peer did not send its shape).
+    """
+
+    def __init__(
+        self,
+        address: str,
+        reason: str,
+        *,
+        sent: tuple[str, str],
+        expected: tuple[str, str],
+        difference: object | None,
+    ) -> None:
+        super().__init__(address, reason)
+        self.sent_type, self.sent_hash = sent
+        self.expected_type, self.expected_hash = expected
+        self.difference = difference

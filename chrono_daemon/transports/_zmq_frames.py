@@ -7,7 +7,10 @@ byte MessagePack never uses ("never used" in the spec), followed by a tag:
   (possible with a custom serde; never with ``MsgpackSerde``), escaped;
 - ``0xC1 0x02`` + 8 bytes little-endian: end of stream (sender closed cleanly), carrying the
   number of data messages sent, so the receiver can detect loss;
-- ``0xC1 0x03``: the receiver closed (travels back to the sender).
+- ``0xC1 0x03``: the receiver closed (travels back to the sender);
+- ``0xC1 0x04`` + MessagePack: the sender's hello, its first frame: its message type and type
+  hash (ADR 0023, ``_zmq_handshake``);
+- ``0xC1 0x05`` + MessagePack: the receiver refused that hello (travels back to the sender).
 
 Plain payloads need no tag, which saves a copy on each side of every message (bench/zmq.py).
 """
@@ -25,6 +28,8 @@ __all__ = (
     "EOS",
     "ESCAPED",
     "ESCAPE_PREFIX",
+    "HELLO",
+    "REFUSED",
     "describe_bad_frame",
     "eos_frame",
     "parse_eos",
@@ -34,6 +39,8 @@ CONTROL = 0xC1
 ESCAPED = 0x01
 EOS = 0x02
 CLOSE = 0x03
+HELLO = 0x04
+REFUSED = 0x05
 
 ESCAPE_PREFIX = bytes((CONTROL, ESCAPED))
 CLOSE_FRAME = bytes((CONTROL, CLOSE))

@@ -18,9 +18,18 @@ from zmq.utils.monitor import parse_monitor_message
 from chrono_daemon import ChannelClosed, ChannelInUse, ChannelStats, EndOfStream, WouldBlock
 
 from ._zmq_endpoint import _NOBLOCK, YIELD_EVERY, _Again, _Endpoint
-from ._zmq_errors import ZmqMessagesLost, ZmqPeerLost
-from ._zmq_frames import CLOSE_FRAME, CONTROL, EOS, ESCAPE_PREFIX, ESCAPED, describe_bad_frame
+from ._zmq_errors import ZmqMessagesLost, ZmqPeerLost, ZmqTypeMismatch
+from ._zmq_frames import (
+    CLOSE_FRAME,
+    CONTROL,
+    EOS,
+    ESCAPE_PREFIX,
+    ESCAPED,
+    HELLO,
+    describe_bad_frame,
+)
 from ._zmq_frames import parse_eos as _parse_eos
+from ._zmq_handshake import Handshake
 from ._zmq_serde import _decode_error, _payload_codec
 
 if TYPE_CHECKING:
@@ -34,20 +43,32 @@ T = TypeVar("T")
 _CONNECTED = zmq.EVENT_ACCEPTED | zmq.EVENT_CONNECTED
 
 
+class _Skip:
+    """What ``_control`` returns for a frame that carries no item (an accepted hello)."""
+
+
+_SKIP = _Skip()
+
+
 class ZmqReceiveStream(_Endpoint, Generic[T]):
     """The consumer's end of a ZMQ edge (a ``ReceiveStream``); create with ``open_zmq_receive``.
 
     Receives every data message the sender queued, then ``EndOfStream`` once the sender closed
     cleanly. A bad frame or payload raises a ``ZmqChannelError`` subclass naming the channel and
     is discarded; the endpoint stays usable. A sender that dies without closing is *not* an end
-    of stream: ``receive`` keeps waiting (bound it with a timeout or the supervisor).
+    of stream: ``receive`` keeps waiting (bound it with a timeout or the supervisor). A sender
+    whose message type differs (its hello's type hash) is refused with ``ZmqTypeMismatch``
+    before anything it sent is decoded, and every later ``receive`` raises it again: reopen
+    the endpoint once both ends are built from one schema (ADR 0023).
     """
 
     def __init__(
         self, sock: zmq.Socket[bytes], address: str, config: ZmqConfig, serde: Serde[T]
     ) -> None:
         self._eos = False
+        self._refusal: ZmqTypeMismatch | None = None  # a sender's hello was refused: for good
         super().__init__(sock, address, config)
+        self._handshake = Handshake(serde)
         self._serde = serde
         self._decode = _payload_codec(serde)[1]
         self._recv_frame = sock.recv
@@ -60,7 +81,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             self._extra_fd = cast("int", self._monitor.get(zmq.FD))
 
     def _peer_done(self) -> bool:
-        return self._eos
+        return self._eos or self._refusal is not None
 
     async def receive(self) -> T:
         """Return the next item, waiting for one.
@@ -72,6 +93,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             ZmqFrameError: a frame that is not a transport frame arrived (discarded).
             ZmqDecodeError, ZmqValidationError: a payload failed to decode (discarded).
             ZmqMessagesLost: end of stream, but fewer messages arrived than were sent.
+            ZmqTypeMismatch: a sender of another message type said hello (ADR 0023).
         """
         # __anext__ repeats this body instead of awaiting it: one coroutine less per item.
         budget = self._budget - 1
@@ -79,25 +101,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             await self._slow_prelude()
         else:
             self._budget = budget
-        try:
-            frame = self._recv_frame(_NOBLOCK)
-        except _Again:
-            frame = await self._recv_blocking()
-        if frame and frame[0] != CONTROL:
-            self._received += 1
-            try:
-                return self._decode(frame)
-            except Exception as exc:
-                raise _decode_error(self._address, self._serde, exc) from exc
-        return self._control(frame)
-
-    async def __anext__(self) -> T:
-        try:
-            budget = self._budget - 1
-            if budget < 0:
-                await self._slow_prelude()
-            else:
-                self._budget = budget
+        while True:
             try:
                 frame = self._recv_frame(_NOBLOCK)
             except _Again:
@@ -108,7 +112,31 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                     return self._decode(frame)
                 except Exception as exc:
                     raise _decode_error(self._address, self._serde, exc) from exc
-            return self._control(frame)
+            item = self._control(frame)
+            if not isinstance(item, _Skip):
+                return item
+
+    async def __anext__(self) -> T:
+        try:
+            budget = self._budget - 1
+            if budget < 0:
+                await self._slow_prelude()
+            else:
+                self._budget = budget
+            while True:
+                try:
+                    frame = self._recv_frame(_NOBLOCK)
+                except _Again:
+                    frame = await self._recv_blocking()
+                if frame and frame[0] != CONTROL:
+                    self._received += 1
+                    try:
+                        return self._decode(frame)
+                    except Exception as exc:
+                        raise _decode_error(self._address, self._serde, exc) from exc
+                item = self._control(frame)
+                if not isinstance(item, _Skip):
+                    return item
         except EndOfStream:
             raise StopAsyncIteration from None
 
@@ -122,23 +150,29 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         if self._waiting:
             raise WouldBlock
         self._check_idle()
+        while True:
+            frame = self._recv_nowait()
+            if frame and frame[0] != CONTROL:
+                self._received += 1
+                try:
+                    return self._decode(frame)
+                except Exception as exc:
+                    raise _decode_error(self._address, self._serde, exc) from exc
+            item = self._control(frame)
+            if not isinstance(item, _Skip):
+                return item
+
+    def _recv_nowait(self) -> bytes:
         try:
-            frame = self._recv_frame(_NOBLOCK)
+            return self._recv_frame(_NOBLOCK)
         except _Again:
             # As in send_nowait: a message may be waiting behind unprocessed commands.
             if not self._events() & zmq.POLLIN:
                 raise WouldBlock from None
             try:
-                frame = self._recv_frame(_NOBLOCK)
+                return self._recv_frame(_NOBLOCK)
             except _Again:
                 raise WouldBlock from None
-        if frame and frame[0] != CONTROL:
-            self._received += 1
-            try:
-                return self._decode(frame)
-            except Exception as exc:
-                raise _decode_error(self._address, self._serde, exc) from exc
-        return self._control(frame)
 
     def __aiter__(self) -> ZmqReceiveStream[T]:
         return self
@@ -196,6 +230,8 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             raise ChannelInUse("receiving")
         if self._closed:
             raise ChannelClosed(f"receive on a closed ZMQ receive stream ({self._address!r})")
+        if self._refusal is not None:
+            raise self._refusal.with_traceback(None)
         if self._eos:
             raise EndOfStream
 
@@ -248,9 +284,23 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         self._received = 0  # everything from that sender arrived; a new one counts afresh
         return True
 
-    def _control(self, frame: bytes) -> T:
-        """An empty or control frame: an escaped item, end of stream, or a frame error."""
+    def _hello(self, frame: bytes) -> None:
+        """Judge a sender's hello; refuse it (and tell the sender) when its type differs."""
+        verdict = self._handshake.judge(self._address, frame)
+        if verdict is not None:
+            self._refusal, refusal = verdict
+            self._refresh()
+            # ZMQError (Again): the reverse path is full or the sender gone; nobody to tell.
+            with contextlib.suppress(zmq.ZMQError):
+                self._send_frame(refusal, _NOBLOCK)
+            raise self._refusal
+
+    def _control(self, frame: bytes) -> T | _Skip:
+        """An empty or control frame: an escaped item, a hello, end of stream, or an error."""
         tag = frame[1] if len(frame) > 1 else None
+        if tag == HELLO:
+            self._hello(frame)
+            return _SKIP
         if tag == ESCAPED:
             self._received += 1
             try:
@@ -267,5 +317,5 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                 raise ZmqMessagesLost(self._address, sent, self._received)
             raise EndOfStream
         raise describe_bad_frame(
-            self._address, frame, expected="a data frame, or a control frame 0xc1 0x01/0x02"
+            self._address, frame, expected="a data frame, or a control frame 0xc1 0x01/0x02/0x04"
         )

@@ -18,8 +18,16 @@ from anyio.lowlevel import checkpoint
 from chrono_daemon import ChannelClosed, ChannelInUse, ChannelStats, WouldBlock
 
 from ._zmq_endpoint import _NOBLOCK, YIELD_EVERY, _Again, _Endpoint
-from ._zmq_errors import ZmqEncodeError, ZmqMessageTooLarge
-from ._zmq_frames import CLOSE_FRAME, CONTROL, ESCAPE_PREFIX, describe_bad_frame, eos_frame
+from ._zmq_errors import ZmqEncodeError, ZmqFrameError, ZmqMessageTooLarge, ZmqTypeMismatch
+from ._zmq_frames import (
+    CLOSE_FRAME,
+    CONTROL,
+    ESCAPE_PREFIX,
+    REFUSED,
+    describe_bad_frame,
+    eos_frame,
+)
+from ._zmq_handshake import Handshake
 from ._zmq_serde import _payload_codec
 
 if TYPE_CHECKING:
@@ -31,6 +39,7 @@ __all__ = ("ZmqSendStream",)
 T = TypeVar("T")
 
 _log = logging.getLogger("chrono_daemon.transports.zmq")
+_REFUSED_PREFIX = bytes((CONTROL, REFUSED))
 
 
 class ZmqSendStream(_Endpoint, Generic[T]):
@@ -40,22 +49,41 @@ class ZmqSendStream(_Endpoint, Generic[T]):
     rendezvous over ZMQ) and blocks while the high-water mark is reached. After the receiver
     closed, ``send`` raises ``ChannelClosed`` as soon as its receiver-closed frame has arrived
     and been seen — at the latest when a send has to wait, or within ``YIELD_EVERY`` calls.
-    Cancelling a blocked ``send`` sends nothing.
+    Cancelling a blocked ``send`` sends nothing. The first frame is a hello naming the message
+    type; a receiver of another type refuses it, and ``send`` then raises ``ZmqTypeMismatch``
+    (ADR 0023).
     """
 
     def __init__(
         self, sock: zmq.Socket[bytes], address: str, config: ZmqConfig, serde: Serde[T]
     ) -> None:
         self._peer_closed = False
+        self._refusal: ZmqTypeMismatch | None = None
+        limit = config.max_message_bytes
+        # The receiver's MAXMSGSIZE is max_message_bytes + an escape prefix (zmq.py).
+        self._handshake = Handshake(serde, None if limit is None else limit + len(ESCAPE_PREFIX))
+        self._hello: bytes | None = self._handshake.hello  # None once queued
         super().__init__(sock, address, config)
         self._serde = serde
         self._encode = _payload_codec(serde)[0]
-        limit = config.max_message_bytes
         self._max_payload = sys.maxsize if limit is None else limit
         self._sent = 0
+        self._try_hello()
+        self._refresh()  # while the hello is owed, every call takes the slow path
 
     def _peer_done(self) -> bool:
-        return self._peer_closed
+        return self._peer_closed or self._hello is not None
+
+    def _try_hello(self) -> bool:
+        """Queue the hello if it is still owed and there is room now (no peer yet: none)."""
+        if self._hello is not None:
+            try:
+                self._send_frame(self._hello, _NOBLOCK)
+            except _Again:
+                return False
+            self._hello = None
+            self._refresh()
+        return True
 
     async def send(self, item: T, /) -> None:
         """Queue ``item`` for the receiver, waiting while the high-water mark is reached.
@@ -65,6 +93,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             ChannelInUse: another task is already blocked sending on this endpoint.
             ZmqEncodeError: the serde cannot encode ``item`` (nothing sent; still usable).
             ZmqMessageTooLarge: the encoding exceeds ``max_message_bytes`` (nothing sent).
+            ZmqTypeMismatch: the receiver refused this sender's message type (ADR 0023).
         """
         budget = self._budget - 1
         if budget < 0:
@@ -105,6 +134,8 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             self._check_open()
             self._read_control()
             self._check_open()
+            if not self._try_hello():
+                raise WouldBlock
             self._budget = YIELD_EVERY - 1
         else:
             self._budget = budget
@@ -176,6 +207,8 @@ class ZmqSendStream(_Endpoint, Generic[T]):
     def _check_open(self) -> None:
         if self._closed:
             raise ChannelClosed(f"send on a closed ZMQ send stream ({self._address!r})")
+        if self._refusal is not None:
+            raise self._refusal.with_traceback(None)
         if self._peer_closed:
             raise ChannelClosed(
                 f"the receiver of ZMQ channel {self._address!r} closed its end; "
@@ -191,6 +224,9 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         self._check_open()  # closed by another task meanwhile: the socket is gone
         self._read_control()
         self._check_open()
+        if self._hello is not None and not self._try_hello():
+            await self._send_blocking(self._hello, data=False)
+            self._hello = None
         self._budget = YIELD_EVERY - 1
 
     def _encode_error(self, item: object, exc: Exception) -> ZmqEncodeError:
@@ -216,13 +252,25 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             if frame == CLOSE_FRAME:
                 self._peer_closed = True
                 self._refresh()
+            elif frame[:2] == _REFUSED_PREFIX:
+                try:
+                    self._refusal = self._handshake.refused(self._address, frame)
+                except ZmqFrameError as exc:
+                    _log.warning("%s; ignored", exc)
+                    continue
+                self._peer_closed = True  # the receiver discards the rest: no end-of-stream
+                self._refresh()
             else:
                 _log.warning(
                     "%s; ignored",
-                    describe_bad_frame(self._address, frame, expected="receiver-closed 0xc1 0x03"),
+                    describe_bad_frame(
+                        self._address,
+                        frame,
+                        expected="receiver-closed 0xc1 0x03 or refusal 0xc1 0x05",
+                    ),
                 )
 
-    async def _send_blocking(self, frame: bytes) -> None:
+    async def _send_blocking(self, frame: bytes, *, data: bool = True) -> None:
         self._begin_wait()
         try:
             while True:
@@ -240,7 +288,8 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                         await checkpoint()
                         self._check_open()
                         continue
-                    self._sent += 1
+                    if data:
+                        self._sent += 1
                     return
                 await self._wait_fd()
                 self._check_open()

@@ -9,7 +9,9 @@ payload as is; control frames start with ``0xC1``, a byte MessagePack never uses
 (carrying the number of data messages sent) and receiver-closed. The sender's ``aclose`` waits
 — bounded by ``linger_ms`` — for room to queue the end-of-stream frame instead of dropping it
 when the high-water mark is full. The receiver's ``aclose`` sends the receiver-closed frame
-back, so the sender's later sends raise ``ChannelClosed``.
+back, so the sender's later sends raise ``ChannelClosed``. A sender's first frame is a hello
+with its message type's hash; a receiver of another type refuses it with ``ZmqTypeMismatch``
+on both ends, before decoding anything (ADR 0023, ``_zmq_handshake``).
 
 Waiting is done on the socket's file descriptor through anyio, so the endpoints work on asyncio
 and trio. ZMQ's descriptor only signals that the socket's state *may* have changed (and is reset
@@ -48,6 +50,7 @@ from ._zmq_errors import ZmqFrameError as ZmqFrameError
 from ._zmq_errors import ZmqMessagesLost as ZmqMessagesLost
 from ._zmq_errors import ZmqMessageTooLarge as ZmqMessageTooLarge
 from ._zmq_errors import ZmqPeerLost as ZmqPeerLost
+from ._zmq_errors import ZmqTypeMismatch as ZmqTypeMismatch
 from ._zmq_errors import ZmqValidationError as ZmqValidationError
 from ._zmq_frames import ESCAPE_PREFIX
 from ._zmq_receive import ZmqReceiveStream as ZmqReceiveStream
@@ -69,6 +72,7 @@ __all__ = (
     "ZmqPeerLost",
     "ZmqReceiveStream",
     "ZmqSendStream",
+    "ZmqTypeMismatch",
     "ZmqValidationError",
     "open_zmq_channel",
     "open_zmq_receive",
@@ -185,7 +189,7 @@ def open_zmq_send(
         context,
         address,
         bind=bind,
-        sndhwm=cfg.hwm,
+        sndhwm=cfg.hwm + 1,  # + the hello frame, so it takes none of the edge's capacity
         rcvhwm=_CONTROL_HWM,
         config=cfg,
         maxmsgsize=-1,

@@ -13,6 +13,7 @@ import jinja2
 
 from ..model import named_refs
 from ..naming import channel_aliases, handler
+from ..wire_shapes import PackageShapes
 from .filters import (
     LINE_LIMIT,
     call,
@@ -87,12 +88,13 @@ def _foreign(types: list[TypeExpr], stem: str, imports: Imports) -> None:
                 imports.add("..", named.module)
 
 
-def _messages(module: Module) -> str:
+def _messages(module: Module, shapes: PackageShapes) -> str:
     imports = Imports()
     if module.enums:
         imports.add("enum")
     if module.messages:
         imports.add("msgspec")
+        imports.add("typing", "ClassVar")
     fields = [f for m in module.messages for f in m.fields]
     if any(f.has_meta for f in fields):
         imports.add("typing", "Annotated")
@@ -104,6 +106,7 @@ def _messages(module: Module) -> str:
         module=module,
         imports=imports.render(),
         all_names=tuple_lines("__all__ = ", sort_names(names)),
+        type_hashes={m.name: shapes.hash_of(module.stem, m.name) for m in module.messages},
     )
 
 
@@ -254,10 +257,11 @@ def render(package: Package) -> dict[PurePosixPath, str]:
             package=package
         )
     }
+    shapes = PackageShapes(package)
     for module in package.modules:
         base = PurePosixPath(ident(module.stem))
         files[base / "__init__.py"] = _schema_init(module)
-        files[base / "messages.py"] = _messages(module)
+        files[base / "messages.py"] = _messages(module, shapes)
         files[base / "channels.py"] = _channels(module)
         if module.graph is not None:
             files[base / "daemons.py"] = _daemons(module, module.graph)

@@ -3,7 +3,7 @@
 """Messages and enums of schema geometry.toml."""
 
 import enum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import msgspec
 
@@ -20,6 +20,10 @@ class Frame(enum.Enum):
 
 class Pose(msgspec.Struct, frozen=True, kw_only=True):
     """A planar pose."""
+
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_aebd79e8714cb598cdc626a6cb754c1eb1051dab0b1dea5620d6fe96fb026afd"
+    )
 
     x: Annotated[float, msgspec.Meta(description="position along x [m]")]
     y: Annotated[float, msgspec.Meta(description="position along y [m]")]

@@ -2,7 +2,7 @@
 # Source sha256: caaf4e160109cbda6c9ec259eb20913668cd6eaa3eda4369e1725cc7f7716970
 """Messages and enums of schema odometry.toml."""
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import msgspec
 
@@ -13,6 +13,10 @@ __all__ = ("Estimate",)
 
 class Estimate(msgspec.Struct, frozen=True, kw_only=True):
     """A fused pose estimate."""
+
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_6c0c2723c44f918bf78bbd382d81247d4ad32b9fc5531f58a662f0885af0b515"
+    )
 
     pose: geometry.Pose
     sources: Annotated[int, msgspec.Meta(ge=1, description="poses fused so far")]

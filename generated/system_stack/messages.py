@@ -3,7 +3,7 @@
 """Messages and enums of schema system_stack.toml."""
 
 import enum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import msgspec
 
@@ -21,12 +21,20 @@ class Mode(enum.Enum):
 class Obs(msgspec.Struct, frozen=True, kw_only=True):
     """One observation."""
 
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_34e90eb9f266a08694f05d35ea058a1a43b382d0e863ef28a8907518c3945289"
+    )
+
     t: Annotated[float, msgspec.Meta(description="capture time [s]")]
     seq: int
 
 
 class Subgoal(msgspec.Struct, frozen=True, kw_only=True):
     """Message Subgoal."""
+
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_2a4d502311d97b4f0a206a06a872c1df8815aa23ec9298309ceb45ade52b1518"
+    )
 
     target: float
     cog: int
@@ -36,6 +44,10 @@ class Subgoal(msgspec.Struct, frozen=True, kw_only=True):
 class Chunk(msgspec.Struct, frozen=True, kw_only=True):
     """Message Chunk."""
 
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_e35d6553051588f1cf9b16f760bb158d3c48b3dc6c8896997a94417034dda7f2"
+    )
+
     actions: Annotated[list[float], msgspec.Meta(min_length=1)]
     cog: int
     t_emitted: float
@@ -43,6 +55,10 @@ class Chunk(msgspec.Struct, frozen=True, kw_only=True):
 
 class Action(msgspec.Struct, frozen=True, kw_only=True):
     """Message Action."""
+
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_6da75ae7170378e2a2dfbfb1d9648b33a7d9ec64b2d31de1ed38e91f50f1a2e4"
+    )
 
     cmd: Annotated[float, msgspec.Meta(ge=-10.0, le=10.0)]
     mode: Mode = Mode.tracking

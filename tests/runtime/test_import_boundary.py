@@ -1,8 +1,8 @@
 """The core imports only anyio and the standard library (ADR 0005).
 
 Checked statically over every module of ``chrono_daemon`` except the optional extras (the ZMQ
-transport, the MCAP recording subpackage), so an import hidden in a function or behind
-TYPE_CHECKING is caught too.
+transport, the wire shapes and type hashes, the MCAP recording subpackage), so an import hidden
+in a function or behind TYPE_CHECKING is caught too.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ import chrono_daemon
 ROOT = Path(chrono_daemon.__file__).parent
 ALLOWED = {"anyio", "chrono_daemon"}  # chrono_daemon: recipes use the public API
 # The ZMQ transport (extra `zmq`): its public module and its private `_zmq_*` helpers.
-OPTIONAL = {ROOT / "transports" / "zmq.py", *(ROOT / "transports").glob("_zmq_*.py")}
+ZMQ = {ROOT / "transports" / "zmq.py", *(ROOT / "transports").glob("_zmq_*.py")}
+# Wire shapes and type hashes (ADR 0022): built on msgspec.inspect, used by the ZMQ transport,
+# codegen and recordings; nothing in the core imports them (checked below).
+WIRE = set((ROOT / "wire").glob("*.py"))
 # The recording subpackage (extra `record`: mcap, msgspec, jsonschema), exactly its own modules.
 RECORDING = set((ROOT / "recording").glob("*.py"))
-OPTIONAL |= RECORDING
+OPTIONAL = ZMQ | WIRE | RECORDING
 
 
 def imported_top_levels(path: Path) -> set[str]:
@@ -49,7 +52,7 @@ def test_only_the_zmq_module_pulls_in_its_helpers() -> None:
     importers = {
         str(p.relative_to(ROOT))
         for p in ROOT.rglob("*.py")
-        if p not in OPTIONAL and "_zmq_" in p.read_text()
+        if p not in ZMQ and "_zmq_" in p.read_text()
     }
     assert importers == set()
 
@@ -63,6 +66,16 @@ def test_nothing_outside_the_recording_subpackage_imports_it() -> None:
         if p not in RECORDING and "recording" in imported_modules(p)
     }
     assert importers == set()
+
+
+def test_only_optional_modules_import_the_wire_package() -> None:
+    """`chrono_daemon.wire` needs msgspec: only the optional modules may import it."""
+    assert WIRE, "the wire package moved: update this test"
+    importers = {
+        str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py") if "wire" in imported_modules(p)
+    }
+    assert importers <= {str(p.relative_to(ROOT)) for p in OPTIONAL}
+    assert "transports/_zmq_handshake.py" in importers  # the checker sees real imports
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -3,6 +3,7 @@
 """Messages and enums of schema shapes.toml."""
 
 import enum
+from typing import ClassVar
 
 import msgspec
 
@@ -18,6 +19,10 @@ class Frame(enum.Enum):
 
 class Point(msgspec.Struct, frozen=True, kw_only=True):
     """Message Point."""
+
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_6d7666fab3563383ed080eacd967d2e652fda70d65abbdae0bf7e0ef030c8928"
+    )
 
     x: float
     y: float

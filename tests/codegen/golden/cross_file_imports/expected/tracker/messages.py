@@ -2,6 +2,8 @@
 # Source sha256: e255f7c04f7261d1dccd323cc13099fbffe9d35485890a798775160d88239b2b
 """Messages and enums of schema tracker.toml."""
 
+from typing import ClassVar
+
 import msgspec
 
 from .. import shapes
@@ -11,6 +13,10 @@ __all__ = ("Track",)
 
 class Track(msgspec.Struct, frozen=True, kw_only=True):
     """Message Track."""
+
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_6f6468c315c50e3b517591bd3c6205eef546326726d2e7bab3fd2d87de09a1bb"
+    )
 
     last: shapes.Point
     history: list[shapes.Point] = msgspec.field(default_factory=list)

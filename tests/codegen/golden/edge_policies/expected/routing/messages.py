@@ -2,7 +2,7 @@
 # Source sha256: 11e9ee870d625448fd40890d874aaaa0ae14d22399af5e962fe73b5ff0dfcde2
 """Messages and enums of schema routing.toml."""
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import msgspec
 
@@ -12,11 +12,19 @@ __all__ = ("Command", "Event", "Ping", "Pong")
 class Event(msgspec.Struct, frozen=True, kw_only=True):
     """Message Event."""
 
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_eae7317d104d58524f2245d619e7ffd4118c194d05f30d7f97be03743e84f749"
+    )
+
     n: int
 
 
 class Command(msgspec.Struct, frozen=True, kw_only=True):
     """Message Command."""
+
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_ac9fcb5f41b79558b976e4eb382bd6ff1f0b4e42cba3b21ccbf0703f16b3e557"
+    )
 
     name: Annotated[str, msgspec.Meta(min_length=1)]
 
@@ -24,11 +32,19 @@ class Command(msgspec.Struct, frozen=True, kw_only=True):
 class Ping(msgspec.Struct, frozen=True, kw_only=True, tag=True):
     """Message Ping."""
 
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_916399052d55bdbfda860f84b4fd1232f119e9fc8a99002a179e8a2927b11629"
+    )
+
     seq: int
 
 
 class Pong(msgspec.Struct, frozen=True, kw_only=True, tag=True):
     """Message Pong."""
+
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_6782aa500fa63aaae260a261891dc7eef0ef15a90602a40aae7caaf9de1fe759"
+    )
 
     seq: int
     note: str = "pong"

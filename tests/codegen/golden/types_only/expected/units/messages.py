@@ -4,7 +4,7 @@
 
 import datetime
 import enum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import msgspec
 
@@ -21,6 +21,10 @@ class Unit(enum.Enum):
 
 class Quantity(msgspec.Struct, frozen=True, kw_only=True):
     "A value with its unit.\n\nMulti-line docs keep their text exactly."
+
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_f1a985cefa40cb2b2ed639ad925abcee6d0640c94d298e80eb0b73e844b954c9"
+    )
 
     value: Annotated[float, msgspec.Meta(description="the magnitude")]
     unit: Unit = Unit.meter
@@ -46,3 +50,7 @@ class Quantity(msgspec.Struct, frozen=True, kw_only=True):
 
 class Empty(msgspec.Struct, frozen=True, kw_only=True):
     """Message Empty."""
+
+    __chrono_type_hash__: ClassVar[str] = (
+        "CTH01_56968c8946d4f61fe69d906b1d586a4b43495cec7d98bea6241a85b2e966066e"
+    )
