@@ -389,6 +389,9 @@ inputs.action = "Action"
 [[edges]]
 from = "s0_dispenser.action"
 to = "logger.action"
+
+[processes.logging]
+daemons = ["logger"]
 """
 
 
