@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from .cmd.launch import launch_command
+from .cmd.run import run_command
 from .commands import (
     ReportFormat,
     graph_command,
@@ -155,6 +157,8 @@ def check_command(
 app.command("graph")(graph_command)
 app.command("scaffold")(scaffold_command)
 app.command("schema")(schema_command)
+app.command("run")(run_command)
+app.command("launch")(launch_command)
 
 
 def main() -> None:

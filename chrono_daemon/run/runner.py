@@ -1,0 +1,162 @@
+"""``execute``: host a built graph under a supervisor until it ends, is told to stop, or fails.
+
+How a run ends, and its exit code:
+
+- every daemon returned (the sources ended and the graph drained): 0;
+- ``until`` reached (clock time since the start; under ``SimClock`` virtual time advances to it
+  as fast as the daemons allow): a graceful ``stop(grace)``, then 0;
+- SIGINT / SIGTERM: a graceful ``stop(grace)``, then 130 / 143 (a second signal cancels
+  whatever is left at once);
+- a daemon failed (the supervisor's ``"shutdown"`` policy stops the others): 1, naming it.
+
+Nothing here prints: progress goes to a callback, the outcome is returned.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import anyio
+
+from chrono_daemon import DaemonError, SimClock, Supervisor, WallClock
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from anyio.abc import TaskGroup
+
+    from chrono_daemon import Clock
+
+    from .plan import Built
+
+__all__ = ("ClockKind", "RunOutcome", "execute")
+
+ClockKind = Literal["wall", "sim"]
+
+_SIM_STEPS = 200  # advances per --until run: progress granularity, not semantics
+_SIM_STEP = 1.0  # virtual seconds per advance without --until
+
+
+@dataclass
+class RunOutcome:
+    """How a run ended: its exit code, a one-line reason, and details (tracebacks) to show."""
+
+    exit_code: int
+    reason: str
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Stop:
+    signal: int | None = None
+
+
+async def execute(
+    built: Built,
+    *,
+    clock: ClockKind = "wall",
+    until: float | None = None,
+    grace: float = 5.0,
+    on_progress: Callable[[float, float | None, float], None] | None = None,
+    on_started: Callable[[Supervisor], Awaitable[None]] | None = None,
+    handle_signals: bool = True,
+) -> RunOutcome:
+    """Run ``built`` (a graph or a process of one) to its end; see the module docstring.
+
+    ``on_progress(now, until, sim_rate)`` hears, under ``SimClock``, the virtual time reached
+    and the simulated seconds per wall second so far. ``on_started(sup)`` runs (as a task) once
+    every daemon finished ``on_start``; it may stop the run with ``sup.stop(...)``.
+    ``handle_signals`` needs the main thread.
+    """
+    if until is not None and until < 0:
+        raise ValueError(f"until must be >= 0, got {until}")
+    runtime: Clock = SimClock() if clock == "sim" else WallClock()
+    sup = Supervisor(clock=runtime)
+    stop = _Stop()
+    failures: list[DaemonError] = []
+    try:
+        async with anyio.create_task_group() as tg:
+            if handle_signals:
+                await tg.start(_signals, sup, stop, tg, grace)
+            try:
+                async with sup:
+                    built.add_to(sup)
+                    tg.start_soon(_drive, sup, runtime, until, grace, on_progress)
+                    if on_started is not None:
+                        tg.start_soon(_started, sup, on_started)
+            finally:
+                tg.cancel_scope.cancel()
+    except* DaemonError as group:
+        failures = [e for e in _leaves(group) if isinstance(e, DaemonError)]
+    finally:
+        with anyio.CancelScope(shield=True):
+            await built.aclose()
+    if stop.signal is not None:
+        name = signal.Signals(stop.signal).name
+        return RunOutcome(128 + stop.signal, f"stopped by {name}")
+    if failures:
+        first = failures[0]
+        details = ["".join(traceback.format_exception(e.error)).rstrip() for e in failures]
+        names = ", ".join(repr(e.name) for e in failures)
+        return RunOutcome(1, f"daemon {names} failed: {first}", details)
+    return RunOutcome(0, "done")
+
+
+def _leaves(group: BaseExceptionGroup[DaemonError]) -> list[BaseException]:
+    out: list[BaseException] = []
+    for exc in group.exceptions:
+        out += _leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc]
+    return out
+
+
+async def _started(sup: Supervisor, on_started: Callable[[Supervisor], Awaitable[None]]) -> None:
+    await sup.wait_all_started()
+    await on_started(sup)
+
+
+async def _drive(
+    sup: Supervisor,
+    clock: Clock,
+    until: float | None,
+    grace: float,
+    on_progress: Callable[[float, float | None, float], None] | None,
+) -> None:
+    """Advance a ``SimClock`` (to ``until``, or forever); stop the run at ``until``."""
+    await sup.wait_all_started()
+    if isinstance(clock, SimClock):
+        step = until / _SIM_STEPS if until else _SIM_STEP
+        start = time.monotonic()
+        while until is None or clock.now() < until:
+            target = clock.now() + step
+            await clock.advance_to(target if until is None else min(target, until))
+            if on_progress is not None:
+                elapsed = time.monotonic() - start
+                on_progress(clock.now(), until, clock.now() / elapsed if elapsed > 0 else 0.0)
+    elif until is not None:
+        await clock.sleep(until)
+    else:
+        return
+    await sup.stop(grace)
+
+
+async def _signals(
+    sup: Supervisor,
+    stop: _Stop,
+    tg: TaskGroup,
+    grace: float,
+    *,
+    task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
+) -> None:
+    """The first SIGINT/SIGTERM stops gracefully; a second one cancels everything left."""
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        task_status.started()
+        async for signum in signals:
+            if stop.signal is not None:
+                tg.cancel_scope.cancel()
+                return
+            stop.signal = int(signum)
+            tg.start_soon(sup.stop, grace)
