@@ -3,17 +3,20 @@
 A harness that returns while the graph still produces outputs would otherwise leave their
 bounded channels full and the graph blocked forever. When ``run`` returns, the host runs the
 harness's ``on_stop`` at once (which closes the graph inputs), then reads every graph output to
-its end, discarding, so the graph drains and the run can end.
+its end, discarding, so the graph drains and the run can end. An ``EndOfStream`` escaping the
+harness's ``run`` (it read an output the graph closed, e.g. while the run stops) ends it
+quietly, like a return.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from chrono_daemon import Daemon
+from chrono_daemon import Daemon, EndOfStream
 
 if TYPE_CHECKING:
     from chrono_daemon import Context, ReceiveStream
@@ -33,7 +36,8 @@ class HarnessHost(Daemon):
         await self.harness.on_start(ctx)
 
     async def run(self, ctx: Context) -> None:
-        await self.harness.run(ctx)
+        with contextlib.suppress(EndOfStream):
+            await self.harness.run(ctx)
         self._stopped = True
         await self.harness.on_stop(ctx)
         outputs: list[ReceiveStream[Any]] = [

@@ -156,6 +156,8 @@ class _Plan:
         view, t, attr = self.view, self.type_of(wire.type), f"self._wire{wire.index}"
         view.wires = True
         peer = f"to process {wire.target}" if outbound else f"from process {wire.source}"
+        if wire.address is not None:
+            peer += f" at {wire.address}"
         view.setup.append(f"# {comment_text(wire.label)}: {comment_text(peer)}")
         kind, method = ("SendStream", "send") if outbound else ("ReceiveStream", "receive")
         head = f"{attr}: {kind}[{t}] = "

@@ -93,8 +93,8 @@ def resolve_processes(
                 f"daemon {d.name!r} is in no process: add it to the daemons of one "
                 f"[processes] entry ({names})",
             )
-    _check_boundary(ctx, raw, has_boundary)
-    if len(processes) != len(raw) or not placed:
+    bounded = _check_boundary(ctx, raw, has_boundary)
+    if len(processes) != len(raw) or not placed or not bounded:
         return tuple(processes), ()  # wires need every daemon placed; the cause is reported
     wires = _wires(ctx, processes, links)
     _check_addresses(ctx, wires)
@@ -146,7 +146,8 @@ def _check_host(ctx: FileContext, key: KeyPath, proc: RawProcess) -> bool:
     return ok
 
 
-def _check_boundary(ctx: FileContext, raw: Mapping[str, RawProcess], has_boundary: bool) -> None:
+def _check_boundary(ctx: FileContext, raw: Mapping[str, RawProcess], has_boundary: bool) -> bool:
+    """Exactly one boundary process when the graph has a boundary; True when so."""
     hosts = [name for name, p in raw.items() if p.boundary]
     if has_boundary and not hosts:
         first = next(iter(raw))
@@ -161,6 +162,7 @@ def _check_boundary(ctx: FileContext, raw: Mapping[str, RawProcess], has_boundar
             f"processes {hosts[0]!r} and {extra!r} both say boundary = true: the graph inputs "
             "and outputs live in one process",
         )
+    return len(hosts) == 1 or not has_boundary
 
 
 def _process_of(processes: Sequence[ProcessDef], ref: PortRef) -> str:

@@ -15,8 +15,9 @@ class SystemStackHarnessBase(Daemon):
     """Drives the graph from outside: sends on its inputs, receives from its outputs.
 
     Implement ``run(ctx)``; ``chrono run`` hosts the one subclass in the implementation module
-    next to the graph (in the boundary process when split). Outputs it leaves unread after
-    ``run`` returns are discarded until the graph ends.
+    next to the graph (in the boundary process when split). ``run`` may simply return, or let
+    the ``EndOfStream`` of an output the graph closed escape; outputs it leaves unread are then
+    discarded until the graph ends.
     """
 
     name = "harness:system_stack"

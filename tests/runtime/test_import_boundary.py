@@ -15,7 +15,15 @@ import chrono_daemon
 ROOT = Path(chrono_daemon.__file__).parent
 ALLOWED = {"anyio", "chrono_daemon"}  # chrono_daemon: recipes use the public API
 # The ZMQ transport (extra `zmq`): its public module and its private `_zmq_*` helpers.
-OPTIONAL = {ROOT / "transports" / "zmq.py", *(ROOT / "transports").glob("_zmq_*.py")}
+# The programs that run graphs (`chrono run`, `chrono launch`) are optional subpackages: they
+# load schemas with `codegen` and carry edges over ZMQ, and nothing in the core imports them
+# (test_the_core_never_imports_the_programs).
+PROGRAMS = ("run", "launch")
+OPTIONAL = {
+    ROOT / "transports" / "zmq.py",
+    *(ROOT / "transports").glob("_zmq_*.py"),
+    *(p for program in PROGRAMS for p in (ROOT / program).rglob("*.py")),
+}
 
 
 def imported_top_levels(path: Path) -> set[str]:
@@ -48,6 +56,34 @@ def test_only_the_zmq_module_pulls_in_its_helpers() -> None:
         if p not in OPTIONAL and "_zmq_" in p.read_text()
     }
     assert importers == set()
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module ``path`` imports, relative imports resolved (``chrono_daemon.run.plan``)."""
+    package = ["chrono_daemon", *path.relative_to(ROOT).parent.parts]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_the_core_never_imports_the_programs() -> None:
+    programs = tuple(f"chrono_daemon.{program}" for program in PROGRAMS)
+    importers = {
+        str(p.relative_to(ROOT)): sorted(n for n in imported_modules(p) if n.startswith(programs))
+        for p in ROOT.rglob("*.py")
+        if p not in OPTIONAL
+    }
+    assert {k: v for k, v in importers.items() if v} == {}
+    # ...and the check sees relative imports of the programs, as they import each other.
+    assert "chrono_daemon.run.errors" in imported_modules(ROOT / "run" / "plan.py")
+    assert "chrono_daemon.launch.control" in imported_modules(ROOT / "launch" / "child.py")
 
 
 def test_the_checker_catches_a_third_party_import(tmp_path: Path) -> None:
