@@ -7,10 +7,14 @@ process outlives the launch.
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-import examples.system_stack_impl as stack
 from generated.system_stack import Mode, Obs
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
+import system_stack_impl as stack  # the example, found through the line above
 
 if TYPE_CHECKING:
     from chrono_daemon import Context
