@@ -16,6 +16,7 @@ from .addresses import env_addresses as env_addresses
 from .addresses import format_addresses as format_addresses
 from .addresses import parse_addresses as parse_addresses
 from .addresses import wire_addresses as wire_addresses
+from .endpoints import MemoryEndpoints as MemoryEndpoints
 from .endpoints import ZmqEndpoints as ZmqEndpoints
 from .errors import RunError as RunError
 from .harness import HarnessHost as HarnessHost
@@ -34,6 +35,7 @@ __all__ = (
     "Built",
     "ClockKind",
     "HarnessHost",
+    "MemoryEndpoints",
     "RunError",
     "RunOutcome",
     "RunPlan",

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = ("find_generated_package", "import_impl", "missing_hooks", "pick_class")
 
+_RUN_DIR = os.path.dirname(__file__)
+
 
 def import_impl(spec: str) -> ModuleType:
     """Import MODULE: a dotted name importable from the current directory, or a ``.py`` path.
@@ -67,8 +69,17 @@ def import_impl(spec: str) -> ModuleType:
 
 
 def _raised(spec: str, exc: BaseException) -> list[str]:
-    lines = traceback.format_exception(exc)
+    """The user's traceback (from the first frame of their code on) and a summary line."""
+    tb = exc.__traceback__
+    while tb is not None and _ours(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    lines = traceback.format_exception(type(exc), exc, tb)
     return ["".join(lines).rstrip(), f"chrono: --impl {spec}: importing it raised {exc!r}"]
+
+
+def _ours(filename: str) -> bool:
+    """A frame of chrono or of the import machinery, not of the user's module."""
+    return filename.startswith("<frozen") or filename.startswith(_RUN_DIR)
 
 
 def find_generated_package(module: ModuleType, stem: str) -> str | None:
@@ -144,5 +155,7 @@ def _where(cls: type) -> str:
         _, line = inspect.getsourcelines(cls)
     except (OSError, TypeError):
         return cls.__module__
-    shown = os.path.relpath(path) if path is not None else cls.__module__
-    return f"{shown}:{line}"
+    if path is None:
+        return f"{cls.__module__}:{line}"
+    here = os.getcwd() + os.sep
+    return f"{path.removeprefix(here)}:{line}"

@@ -20,8 +20,9 @@ from codegen.resolve import resolve
 from codegen.suggest import did_you_mean
 
 from .addresses import wire_addresses
-from .endpoints import ZmqEndpoints
+from .endpoints import MemoryEndpoints, ZmqEndpoints
 from .errors import RunError
+from .harness import HarnessHost
 from .impl import find_generated_package, import_impl, pick_class
 from .params import load_params
 
@@ -41,22 +42,27 @@ _HASH_LINE = "# Source sha256: "
 
 @dataclass
 class Built:
-    """A constructed graph (or process of one) and its harness, ready for ``add_to(sup)``."""
+    """Constructed graph parts (the graph, one process of it, or every process of it) and the
+    harness, ready for ``add_to(sup)``."""
 
-    part: Any
+    parts: list[Any]
     harness: Daemon | None
 
     def add_to(self, sup: Supervisor) -> None:
-        """Host the part's daemons and the harness."""
-        self.part.add_to(sup)
+        """Host every part's daemons and the harness."""
+        for part in self.parts:
+            part.add_to(sup)
         if self.harness is not None:
-            from .harness import HarnessHost
-
             sup.add(HarnessHost(self.harness), name=self.harness.name)
 
     async def aclose(self) -> None:
-        """Release the part's sockets (after the supervisor exited)."""
-        await self.part.aclose()
+        """Release the parts' sockets (after the supervisor exited)."""
+        for part in self.parts:
+            await part.aclose()
+
+    def dropped(self) -> dict[str, int]:
+        """Items dropped by each lossy edge of every part."""
+        return {k: v for part in self.parts for k, v in part.dropped().items()}
 
 
 @dataclass(frozen=True)
@@ -94,21 +100,40 @@ class RunPlan:
         return stem if self.process is None else f"{stem}/{self.process.name}"
 
     def build(
-        self, *, tap: EdgeTap | None = None, endpoints: BoundaryEndpoints | None = None
+        self,
+        *,
+        tap: EdgeTap | None = None,
+        endpoints: BoundaryEndpoints | None = None,
+        split: bool = False,
     ) -> Built:
-        """Construct the graph (or the process's part, its wires from ``endpoints``, by
-        default ``ZmqEndpoints(self.addresses)``) and the harness."""
-        if self.process is None:
+        """Construct the graph and the harness.
+
+        For a process, its part, its wires from ``endpoints`` (default
+        ``ZmqEndpoints(self.addresses)``). For the whole graph, the one-process graph class;
+        with ``split``, every per-process class instead, wired by ``endpoints`` (default
+        ``MemoryEndpoints()``): the split graph in this event loop, as ``launch`` runs it.
+        """
+        if self.process is None and not split:
             cls = getattr(self.generated, self.graph.class_name)
-            part = cls(**self.classes, params=self.params, tap=tap)
+            parts = [cls(**self.classes, params=self.params, tap=tap)]
         else:
-            cls = getattr(self.generated, self.process.class_name)
-            wires = endpoints if endpoints is not None else ZmqEndpoints(self.addresses)
-            part = cls(**self.classes, endpoints=wires, params=self.params, tap=tap)
+            wires = endpoints
+            if wires is None:
+                wires = ZmqEndpoints(self.addresses) if self.process else MemoryEndpoints()
+            parts = [
+                getattr(self.generated, p.class_name)(
+                    **{d: self.classes[d] for d in p.daemons},
+                    endpoints=wires,
+                    params=self.params,
+                    tap=tap,
+                )
+                for p in ([self.process] if self.process else self.graph.processes)
+            ]
         harness = None
         if self.harness is not None:
-            harness = self.harness(inputs=part.inputs, outputs=part.outputs)
-        return Built(part, harness)
+            (boundary,) = [p for p in parts if hasattr(p, "inputs")]
+            harness = self.harness(inputs=boundary.inputs, outputs=boundary.outputs)
+        return Built(parts, harness)
 
 
 def load_graph(schemas: Path, graph: str) -> tuple[Module, Package]:
@@ -152,7 +177,7 @@ def plan_run(
     model = module.graph
     assert model is not None
     proc = _process(model, process, graph)
-    wires = wire_addresses(model, proc, addresses or {}) if proc is not None else {}
+    wires = wire_addresses(model, proc, addresses or {})
     user = import_impl(impl)
     package = find_generated_package(user, module.stem)
     if package is None:

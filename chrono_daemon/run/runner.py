@@ -125,22 +125,29 @@ async def _drive(
     grace: float,
     on_progress: Callable[[float, float | None, float], None] | None,
 ) -> None:
-    """Advance a ``SimClock`` (to ``until``, or forever); stop the run at ``until``."""
+    """Stop the run at ``until``; under ``SimClock``, advance virtual time as fast as the
+    daemons allow, also while they stop (a step in progress finishes at its exact time)."""
     await sup.wait_all_started()
-    if isinstance(clock, SimClock):
-        step = until / _SIM_STEPS if until else _SIM_STEP
-        start = time.monotonic()
-        while until is None or clock.now() < until:
-            target = clock.now() + step
-            await clock.advance_to(target if until is None else min(target, until))
-            if on_progress is not None:
-                elapsed = time.monotonic() - start
-                on_progress(clock.now(), until, clock.now() / elapsed if elapsed > 0 else 0.0)
-    elif until is not None:
-        await clock.sleep(until)
-    else:
+    if not isinstance(clock, SimClock):
+        if until is not None:
+            await clock.sleep(until)
+            await sup.stop(grace)
         return
-    await sup.stop(grace)
+    step = until / _SIM_STEPS if until else _SIM_STEP
+    start = time.monotonic()
+    stopping = False
+    async with anyio.create_task_group() as tg:
+        while True:  # cancelled by execute() once every daemon has ended
+            target = clock.now() + step
+            if until is not None and clock.now() < until:
+                target = min(target, until)
+            await clock.advance_to(target)
+            if (until is None or clock.now() <= until) and on_progress is not None:
+                elapsed = time.monotonic() - start
+                on_progress(clock.now(), until, clock.now() / elapsed if elapsed else 0.0)
+            if until is not None and clock.now() >= until and not stopping:
+                stopping = True
+                tg.start_soon(sup.stop, grace)
 
 
 async def _signals(
