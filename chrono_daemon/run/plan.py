@@ -64,6 +64,10 @@ class Built:
         """Items dropped by each lossy edge of every part."""
         return {k: v for part in self.parts for k, v in part.dropped().items()}
 
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge of every part."""
+        return {k: v for part in self.parts for k, v in part.buffered().items()}
+
 
 @dataclass(frozen=True)
 class RunPlan:

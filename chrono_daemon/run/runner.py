@@ -43,11 +43,15 @@ _SIM_STEP = 1.0  # virtual seconds per advance without --until
 
 @dataclass
 class RunOutcome:
-    """How a run ended: its exit code, a one-line reason, and details (tracebacks) to show."""
+    """How a run ended: its exit code, a one-line reason, details (tracebacks) to show, and
+    what it left undelivered: items still buffered in in-process edges, and items dropped by
+    lossy edges, each keyed ``"producer -> consumer"`` (only the non-zero ones)."""
 
     exit_code: int
     reason: str
     details: list[str] = field(default_factory=list)
+    buffered: dict[str, int] = field(default_factory=dict)
+    dropped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,17 +97,19 @@ async def execute(
     except* DaemonError as group:
         failures = [e for e in _leaves(group) if isinstance(e, DaemonError)]
     finally:
+        left = {k: v for k, v in built.buffered().items() if v}
+        lost = {k: v for k, v in built.dropped().items() if v}
         with anyio.CancelScope(shield=True):
             await built.aclose()
     if stop.signal is not None:
         name = signal.Signals(stop.signal).name
-        return RunOutcome(128 + stop.signal, f"stopped by {name}")
+        return RunOutcome(128 + stop.signal, f"stopped by {name}", [], left, lost)
     if failures:
         first = failures[0]
         details = ["".join(traceback.format_exception(e.error)).rstrip() for e in failures]
         names = ", ".join(repr(e.name) for e in failures)
-        return RunOutcome(1, f"daemon {names} failed: {first}", details)
-    return RunOutcome(0, "done")
+        return RunOutcome(1, f"daemon {names} failed: {first}", details, left, lost)
+    return RunOutcome(0, "done", [], left, lost)
 
 
 def _leaves(group: BaseExceptionGroup[DaemonError]) -> list[BaseException]:

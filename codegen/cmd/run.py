@@ -116,6 +116,11 @@ def run_command(
             raise typer.Exit(130) from None
     for detail in outcome.details:
         typer.echo(detail, err=True)
+    for what, counts in (("still buffered", outcome.buffered), ("dropped", outcome.dropped)):
+        if counts:
+            listed = ", ".join(f"{edge}: {n}" for edge, n in counts.items())
+            total = sum(counts.values())
+            typer.echo(f"chrono run: {plan.name}: {total} message(s) {what}: {listed}", err=True)
     if outcome.exit_code != 0:
         typer.echo(f"chrono run: {plan.name}: {outcome.reason}", err=True)
     raise typer.Exit(outcome.exit_code)

@@ -184,7 +184,7 @@ def _wiring_imports(view: WiringView, graph: GraphDef, stem: str, imports: Impor
     if view.helpers:
         imports.add("typing", "TypeVar")
         imports.add("chrono_daemon", "SendStream")
-    if view.helpers - {"_tap"}:
+    if view.helpers - {"_tap", "_waiting"}:
         imports.add("chrono_daemon", "Context")
         imports.add("chrono_daemon", "ReceiveStream")
     if "_tee" in view.helpers:

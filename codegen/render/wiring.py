@@ -52,6 +52,7 @@ class WiringView:
     daemons: list[tuple[DaemonDef, list[tuple[str, str]], int]] = field(default_factory=list)
     spawns: list[Spawn] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)
+    buffered: list[tuple[str, str]] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)
     spawn_calls: list[str] = field(default_factory=list)
     param_fields: list[str] = field(default_factory=list)
@@ -147,6 +148,7 @@ class _Plan:
         else:
             view.setup.append(f"self._link{i}: Channel[{t}] = open_channel({link.maxsize})")
             send, recv = f"self._link{i}.send", f"self._link{i}.recv"
+            self._buffer(f"{link.producer.label} -> {link.consumer.label}", f"self._link{i}")
         label = f"{link.producer.label} -> {link.consumer.label}"
         end = self._lossy(link.policy, f"_link{i}", send, recv, label)
         self.send[i] = (end, link.consumer.label)
@@ -169,6 +171,11 @@ class _Plan:
             label = f"{only.producer.label} -> {only.consumer.label}"
             end = self._lossy(wire.policy, f"_wire{wire.index}", attr, attr, label)
             self.send[wire.links[0]] = (end, wire.label)
+
+    def _buffer(self, label: str, channel: str) -> None:
+        """Count what waits in ``channel`` under ``label`` (``buffered()``)."""
+        self.view.buffered.append((pystr(label), f"_waiting({channel})"))
+        self.view.helpers.add("_waiting")
 
     def _lossy(self, policy: str, attr: str, send: str, recv: str, label: str) -> str:
         """Wrap ``send`` per a lossy ``policy`` (its drops counted under ``label``)."""
@@ -207,6 +214,7 @@ class _Plan:
             self.view.setup.append(
                 f"{attr}: Channel[{self.type_of(types[producer])}] = open_channel(1)"
             )
+            self._buffer(f"{producer.label} -> tee", attr)
             self.producer_end[producer] = f"{attr}.send"
         for wire in self.graph.wires:
             inbound = self.local(self.graph.links[wire.links[0]].consumer)
@@ -239,6 +247,7 @@ class _Plan:
             )
             t = self.type_of(links[0].type)
             self.view.setup.append(f"{attr}: Channel[{t}] = open_channel(1)")
+            self._buffer(f"merge -> {consumer.label}", attr)
             self.consumer_end[consumer] = f"{attr}.recv"
             ends = "[" + ", ".join(self.recv[lk.index] for lk in links) + "]"
             self.view.spawns.append(

@@ -33,6 +33,10 @@ def _tap(
     return send if tap is None else tap.tap(topic, message_type, send)
 
 
+def _waiting(channel: Channel[_T]) -> int:
+    return channel.recv.statistics().current_buffer_used
+
+
 async def _merge(ctx: Context, sources: list[ReceiveStream[_T]], dest: SendStream[_T]) -> None:
     await merge(sources, dest)
 
@@ -111,6 +115,16 @@ class OdometryGraph:
     async def aclose(self) -> None:
         """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
         return  # every edge is in-process: nothing to release
+
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {
+            "in.wheel -> fuser.pose": _waiting(self._link0),
+            "in.visual -> fuser.pose": _waiting(self._link1),
+            "fuser.estimate -> out.estimates": _waiting(self._link2),
+            "merge -> fuser.pose": _waiting(self._merge0),
+        }
 
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""

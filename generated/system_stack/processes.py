@@ -39,6 +39,10 @@ def _tap(
     return send if tap is None else tap.tap(topic, message_type, send)
 
 
+def _waiting(channel: Channel[_T]) -> int:
+    return channel.recv.statistics().current_buffer_used
+
+
 async def _tee(ctx: Context, source: ReceiveStream[_T], *dests: SendStream[_T]) -> None:
     await tee(source, *dests)
 
@@ -111,6 +115,16 @@ class SystemStackEnvProcess:
         await self._wire1.aclose()
         await self._wire3.aclose()
 
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {
+            "s0_dispenser.action -> actuator.action": _waiting(self._link4),
+            "s0_dispenser.action -> out.actions": _waiting(self._link5),
+            "in.obs -> tee": _waiting(self._tee0),
+            "s0_dispenser.action -> tee": _waiting(self._tee1),
+        }
+
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""
         return {}
@@ -157,6 +171,11 @@ class SystemStackPlannerProcess:
         """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
         await self._wire0.aclose()
         await self._wire2.aclose()
+
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {}
 
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""
@@ -214,6 +233,11 @@ class SystemStackPolicyProcess:
         await self._wire1.aclose()
         await self._wire2.aclose()
         await self._wire3.aclose()
+
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {}
 
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""

@@ -39,6 +39,10 @@ def _tap(
     return send if tap is None else tap.tap(topic, message_type, send)
 
 
+def _waiting(channel: Channel[_T]) -> int:
+    return channel.recv.statistics().current_buffer_used
+
+
 async def _tee(ctx: Context, source: ReceiveStream[_T], *dests: SendStream[_T]) -> None:
     await tee(source, *dests)
 
@@ -153,6 +157,20 @@ class SystemStackGraph:
     async def aclose(self) -> None:
         """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
         return  # every edge is in-process: nothing to release
+
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {
+            "in.obs -> s2_planner.obs": _waiting(self._link0),
+            "in.obs -> s1_policy.obs": _waiting(self._link1),
+            "s2_planner.subgoal -> s1_policy.subgoal": _waiting(self._link2),
+            "s1_policy.chunk -> s0_dispenser.chunk": _waiting(self._link3),
+            "s0_dispenser.action -> actuator.action": _waiting(self._link4),
+            "s0_dispenser.action -> out.actions": _waiting(self._link5),
+            "in.obs -> tee": _waiting(self._tee0),
+            "s0_dispenser.action -> tee": _waiting(self._tee1),
+        }
 
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""

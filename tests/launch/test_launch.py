@@ -52,9 +52,10 @@ def test_split_run_prints_what_the_one_process_run_prints() -> None:
 
 
 def test_two_launches_of_one_graph_at_once_do_not_meet() -> None:
-    with started(*launch_args(EXAMPLE_IMPL)) as first, started(
-        *launch_args(EXAMPLE_IMPL, "--backend", "trio")
-    ) as second:
+    with (
+        started(*launch_args(EXAMPLE_IMPL)) as first,
+        started(*launch_args(EXAMPLE_IMPL, "--backend", "trio")) as second,
+    ):
         results = [first.finish(), second.finish()]
     assert [code for code, _ in results] == [0, 0], (first.err, second.err)
     assert first.out == second.out
@@ -86,9 +87,7 @@ def test_a_killed_child_stops_the_others_and_fails_the_launch() -> None:
         assert status == 1
         assert took < GRACE_BOUND
         assert wait_gone(list(pids.values()), 1.0) == []
-    assert launch.err[-1] == (
-        "chrono launch: system_stack: process 'policy' was killed by SIGKILL"
-    )
+    assert launch.err[-1] == ("chrono launch: system_stack: process 'policy' was killed by SIGKILL")
 
 
 def test_children_do_not_outlive_a_killed_launcher() -> None:

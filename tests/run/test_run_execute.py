@@ -170,3 +170,51 @@ async def test_a_tap_sees_every_message_consumers_received_in_order(
     assert [s.cog for s in tap.seen[port_topic(stack, "s2_planner", "subgoal")]] == [0, 1, 2]
     chunks = tap.seen[port_topic(stack, "s1_policy", "chunk")]
     assert [a for c in chunks for a in c.actions] == [a.cmd for a in actions]
+
+
+STUCK = """
+import sys
+sys.path.insert(0, {examples!r})
+
+import system_stack_impl as stack
+from chrono_daemon import Context
+from chrono_daemon.recipes.cooperative_every import cooperative_every
+from generated.system_stack import Chunk
+
+
+class Planner(stack.Planner):
+    pass
+
+
+class Policy(stack.Policy):
+    async def step(self, ctx: Context, t: float) -> None:
+        if self.chunk.statistics().current_buffer_used < 4:
+            await self.chunk.send(Chunk(actions=[t], cog=0, t_emitted=t))
+
+
+class Dispenser(stack.Dispenser):
+    async def run(self, ctx: Context) -> None:
+        await self.chunk.receive()
+        async for _ in cooperative_every(ctx, 1.0):
+            pass
+
+
+class Actuator(stack.Actuator):
+    pass
+
+
+class Harness(stack.Harness):
+    async def run(self, ctx: Context) -> None:
+        await ctx.stop_event.wait()
+"""
+
+
+async def test_a_stop_counts_what_it_leaves_buffered(tmp_path: Path) -> None:
+    """RELIABILITY 77: every buffered message is delivered or counted. A dispenser that takes
+    one chunk and then only idles leaves the chunk edge (maxsize 4) full when --until stops."""
+    module = tmp_path / f"impl_{tmp_path.name}.py"
+    module.write_text(STUCK.format(examples=str(REPO / "examples")))
+    outcome = await execute(plan(module).build(), clock="sim", until=3.0, handle_signals=False)
+    assert outcome.exit_code == 0
+    assert outcome.buffered == {"s1_policy.chunk -> s0_dispenser.chunk": 4}
+    assert outcome.dropped == {}

@@ -25,6 +25,10 @@ def _tap(
     return send if tap is None else tap.tap(topic, message_type, send)
 
 
+def _waiting(channel: Channel[_T]) -> int:
+    return channel.recv.statistics().current_buffer_used
+
+
 class TrackerParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Params of the graph: one field per daemon that has params (decode with msgspec)."""
 
@@ -86,6 +90,14 @@ class TrackerGraph:
     async def aclose(self) -> None:
         """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
         return  # every edge is in-process: nothing to release
+
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {
+            "in.points -> follower.points": _waiting(self._link0),
+            "follower.tracks -> out.tracks": _waiting(self._link1),
+        }
 
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""

@@ -29,6 +29,10 @@ def _tap(
     return send if tap is None else tap.tap(topic, message_type, send)
 
 
+def _waiting(channel: Channel[_T]) -> int:
+    return channel.recv.statistics().current_buffer_used
+
+
 async def _tee(ctx: Context, source: ReceiveStream[_T], *dests: SendStream[_T]) -> None:
     await tee(source, *dests)
 
@@ -179,6 +183,21 @@ class RoutingGraph:
         """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
         await self._link4_send.aclose()
         await self._link4_recv.aclose()
+
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {
+            "in.events -> router.events": _waiting(self._link0),
+            "source.events -> router.events": _waiting(self._link1),
+            "in.commands -> source.commands": _waiting(self._link2),
+            "in.commands -> router.commands": _waiting(self._link3),
+            "router.log -> out.log": _waiting(self._link5),
+            "router.counts -> out.counts": _waiting(self._link6),
+            "in.commands -> tee": _waiting(self._tee0),
+            "router.log -> tee": _waiting(self._tee1),
+            "merge -> router.events": _waiting(self._merge0),
+        }
 
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""

@@ -41,6 +41,10 @@ def _tap(
     return send if tap is None else tap.tap(topic, message_type, send)
 
 
+def _waiting(channel: Channel[_T]) -> int:
+    return channel.recv.statistics().current_buffer_used
+
+
 async def _tee(ctx: Context, source: ReceiveStream[_T], *dests: SendStream[_T]) -> None:
     await tee(source, *dests)
 
@@ -113,6 +117,15 @@ class SplitIoProcess:
         await self._wire2.aclose()
         await self._wire3.aclose()
 
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {
+            "sink.merged -> out.reports": _waiting(self._link5),
+            "in.frames -> tee": _waiting(self._tee0),
+            "merge -> sink.reports": _waiting(self._merge0),
+        }
+
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""
         return {}
@@ -161,6 +174,11 @@ class SplitCpuProcess:
         """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
         await self._wire0.aclose()
         await self._wire2.aclose()
+
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {}
 
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""
@@ -219,6 +237,14 @@ class SplitGpuProcess:
         """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
         await self._wire1.aclose()
         await self._wire3.aclose()
+
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {
+            "in.frames -> checker.frames": _waiting(self._link1),
+            "in.frames -> audit.frames": _waiting(self._link2),
+        }
 
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""

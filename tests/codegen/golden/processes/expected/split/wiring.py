@@ -28,6 +28,10 @@ def _tap(
     return send if tap is None else tap.tap(topic, message_type, send)
 
 
+def _waiting(channel: Channel[_T]) -> int:
+    return channel.recv.statistics().current_buffer_used
+
+
 async def _tee(ctx: Context, source: ReceiveStream[_T], *dests: SendStream[_T]) -> None:
     await tee(source, *dests)
 
@@ -152,6 +156,20 @@ class SplitGraph:
     async def aclose(self) -> None:
         """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
         return  # every edge is in-process: nothing to release
+
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {
+            "in.frames -> scorer.frames": _waiting(self._link0),
+            "in.frames -> checker.frames": _waiting(self._link1),
+            "in.frames -> audit.frames": _waiting(self._link2),
+            "scorer.reports -> sink.reports": _waiting(self._link3),
+            "checker.reports -> sink.reports": _waiting(self._link4),
+            "sink.merged -> out.reports": _waiting(self._link5),
+            "in.frames -> tee": _waiting(self._tee0),
+            "merge -> sink.reports": _waiting(self._merge0),
+        }
 
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""
