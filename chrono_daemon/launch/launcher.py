@@ -2,8 +2,9 @@
 
 Each child is ``python -m codegen run SCHEMAS --graph G --impl MODULE --process P`` in its own
 process group, with the complete wire address map in ``CHRONO_ADDRESSES`` (pinned addresses
-as given, the others ``ipc://`` sockets in a private directory, so two launches of one graph
-never meet) and its control channel in ``CHRONO_CONTROL``. Supervision:
+as given, the others free TCP ports on the target process's ``host``, chosen per launch, so
+two launches of one graph never meet) and its control channel in ``CHRONO_CONTROL``.
+Supervision:
 
 - every line a child prints reaches ``on_line(process, stream, line)``;
 - SIGINT/SIGTERM to the launcher is forwarded to every child, which stops gracefully;
@@ -20,6 +21,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
 
     from anyio.abc import ByteReceiveStream, Process, TaskGroup
 
-__all__ = ("LaunchOutcome", "describe_status", "launch")
+__all__ = ("LaunchOutcome", "describe_status", "free_ports", "launch")
 
 KILL_MARGIN = 5.0
 """Seconds past ``grace`` a stopped child gets before SIGKILL."""
@@ -70,6 +72,25 @@ class _State:
     signal: int | None = None
     failure: str | None = None
     stopping: bool = False
+
+
+def free_ports(hosts: Sequence[str]) -> list[int]:
+    """A port the OS calls free on each host, all distinct: bound at once, then released.
+
+    The children bind them a moment later. (Not ``ipc://``: the ZMQ transport can lose the
+    tail of a stream over ipc when the sender closes at once; see docs/deploy.md.)
+    """
+    held: list[socket.socket] = []
+    try:
+        for host in hosts:
+            family = socket.AF_INET6 if host.startswith("[") else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            held.append(sock)
+            sock.bind((host.strip("[]"), 0))
+        return [s.getsockname()[1] for s in held]
+    finally:
+        for sock in held:
+            sock.close()
 
 
 def describe_status(code: int) -> str:
@@ -128,8 +149,10 @@ async def launch(
     workdir = Path(tempfile.mkdtemp(prefix="chrono-launch-"))
     try:
         chosen = wire_addresses(model, None, addresses or {})
-        for w in model.wires:
-            chosen.setdefault(w.label, f"ipc://{workdir}/w{w.index}")
+        hosts = {p.name: p.host for p in model.processes}
+        free = [w for w in model.wires if w.label not in chosen]
+        for w, port in zip(free, free_ports([hosts[w.target] for w in free]), strict=True):
+            chosen[w.label] = f"tcp://{hosts[w.target]}:{port}"
         for p in model.processes:
             plan_run(schemas, graph, impl, process=p.name, params=params, addresses=chosen)
         argv = [python, "-m", "codegen", "run", str(schemas), "--graph", graph, "--impl", impl]

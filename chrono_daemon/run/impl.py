@@ -45,7 +45,10 @@ def import_impl(spec: str) -> ModuleType:
             path = Path(spec)
             if not path.is_file():
                 raise RunError([f"chrono: --impl {spec}: no such file"])
-            module_spec = importlib.util.spec_from_file_location(path.stem, path)
+            known = sys.modules.get(path.stem)
+            if known is not None and Path(getattr(known, "__file__", "") or "") == path.resolve():
+                return known  # imported already (each process of a launch is checked)
+            module_spec = importlib.util.spec_from_file_location(path.stem, path.resolve())
             assert module_spec is not None
             assert module_spec.loader is not None
             module = importlib.util.module_from_spec(module_spec)

@@ -110,23 +110,29 @@ class RouterBase(Daemon):
             await self.counts.aclose()
 
     async def run(self, ctx: Context) -> None:
-        """Hand every message of each stream input to its handler until the inputs end."""
+        """Hand every message of each stream input to its handler until the inputs end.
+
+        Handlers run one at a time (they may send on the same output, an SPSC endpoint)."""
+        one_at_a_time = anyio.Lock()
         async with anyio.create_task_group() as tg:
-            tg.start_soon(self._receive_events, ctx)
-            tg.start_soon(self._receive_commands, ctx)
-            tg.start_soon(self._receive_spare, ctx)
+            tg.start_soon(self._receive_events, ctx, one_at_a_time)
+            tg.start_soon(self._receive_commands, ctx, one_at_a_time)
+            tg.start_soon(self._receive_spare, ctx, one_at_a_time)
 
-    async def _receive_events(self, ctx: Context) -> None:
+    async def _receive_events(self, ctx: Context, lock: anyio.Lock) -> None:
         async for msg in self.events:
-            await self.on_events(ctx, msg)
+            async with lock:
+                await self.on_events(ctx, msg)
 
-    async def _receive_commands(self, ctx: Context) -> None:
+    async def _receive_commands(self, ctx: Context, lock: anyio.Lock) -> None:
         async for msg in self.commands:
-            await self.on_commands(ctx, msg)
+            async with lock:
+                await self.on_commands(ctx, msg)
 
-    async def _receive_spare(self, ctx: Context) -> None:
+    async def _receive_spare(self, ctx: Context, lock: anyio.Lock) -> None:
         async for msg in self.spare:
-            await self.on_spare(ctx, msg)
+            async with lock:
+                await self.on_spare(ctx, msg)
 
     @abstractmethod
     async def on_events(self, ctx: Context, msg: Event) -> None:
