@@ -249,3 +249,36 @@ def test_a_graph_without_processes_has_no_wires(tmp_path: Path) -> None:
     text = SPLIT[: SPLIT.index("[processes.io]")]
     graph = _graph(tmp_path, text)
     assert (graph.processes, graph.wires) == ((), ())
+
+
+def test_chrono_graph_draws_each_process_as_a_cluster(tmp_path: Path) -> None:
+    from codegen.diagram import render_diagram
+
+    text = _with("[processes.brain]\n", '[processes.brain]\nhost = "10.0.0.2"\nport = 7100\n')
+    result = generate(write_schemas(tmp_path / "s", {"g.toml": text}))
+    assert result.package is not None
+    mermaid, _ = render_diagram(result.package, "mermaid")
+    lines = [line.strip() for line in mermaid.splitlines()]
+    io = lines.index('subgraph g0_p_io["process io"]')
+    assert lines[io + 1 : lines.index("end", io)] == [
+        'g0_in_obs(["in.obs<br/>Obs"])',
+        'g0_d_monitor["monitor<br/>reactive"]',
+        'g0_d_critic["critic<br/>reactive"]',
+        'g0_out_cmds(["out.cmds<br/>Cmd"])',
+        'g0_tee0{{"tee"}}',
+    ]
+    brain = lines.index('subgraph g0_p_brain["process brain @ 10.0.0.2"]')
+    assert lines[brain + 1 : lines.index("end", brain)] == [
+        'g0_d_policy["policy<br/>reactive"]',
+        'g0_tee1{{"tee"}}',
+    ]
+    # A link between two processes is a wire: zmq, with its address when pinned.
+    assert (
+        'g0_tee0 -->|"obs → obs<br/>Obs · maxsize 1 · block · zmq tcp://10.0.0.2:7100"| g0_d_policy'
+        in lines
+    )
+    assert 'g0_tee1 -->|"cmd → cmds<br/>Cmd · maxsize 1 · block · zmq"| g0_out_cmds' in lines
+    assert 'g0_tee0 -->|"obs → obs<br/>Obs · maxsize 1 · block"| g0_d_monitor' in lines
+    dot, _ = render_diagram(result.package, "dot")
+    assert "subgraph cluster_g0_p_io {" in dot
+    assert 'label="process brain @ 10.0.0.2";' in dot

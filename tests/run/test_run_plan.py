@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -223,3 +223,21 @@ def test_an_impl_that_cannot_be_imported_is_named(tmp_path: Path) -> None:
     assert f'File "{broken}", line 5, in <module>' in traceback
     assert "chrono_daemon" not in traceback
     assert "importlib" not in traceback
+
+
+def test_the_module_chrono_scaffold_writes_is_accepted_as_is(tmp_path: Path) -> None:
+    from codegen.load import load
+    from codegen.resolve import resolve
+    from codegen.scaffold import render_scaffold
+
+    package = resolve(load(SCHEMAS).files).package
+    assert package is not None
+    text = render_scaffold(package, "generated")[PurePosixPath("system_stack.py")]
+    module = tmp_path / f"scaffold_{tmp_path.name}.py"
+    module.write_text(text)
+    plan = plan_run(SCHEMAS, "system_stack", str(module))
+    assert sorted(c.__name__ for c in plan.classes.values()) == [
+        "Actuator", "S0Dispenser", "S1Policy", "S2Planner",
+    ]  # fmt: skip
+    assert plan.harness is not None
+    assert plan.harness.__name__ == "Harness"
