@@ -4,6 +4,7 @@ sending end connects to the port its bind resolved)."""
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import TYPE_CHECKING
 
@@ -72,5 +73,5 @@ async def test_a_wildcard_zmq_edge_in_one_process_runs_twice_at_once(
     first, second = plan.build(), plan.build()
     async with anyio.create_task_group() as tg:
         for built in (first, second):
-            tg.start_soon(lambda b=built: execute(b, handle_signals=False))
+            tg.start_soon(functools.partial(execute, built, handle_signals=False))
     assert sys.modules[f"impl_{package}"].RESULTS == [[0, 1, 2, 3, 4], [0, 1, 2, 3, 4]]
