@@ -34,6 +34,7 @@ from chrono_daemon import ChannelClosed, EndOfStream
 from chrono_daemon.run.addresses import ADDRESSES_ENV, format_addresses, wire_addresses
 from chrono_daemon.run.errors import RunError
 from chrono_daemon.run.plan import load_graph, plan_run
+from chrono_daemon.run.signals import on_signals
 from chrono_daemon.transports.zmq import ZmqChannelError
 
 from .control import CONTROL_ENV, LAUNCHER_PID_ENV, ControlLink, bind_control
@@ -186,7 +187,17 @@ async def _supervise(
     try:
         async with anyio.create_task_group() as tg:
             if handle_signals:
-                await tg.start(_forward_signals, state, tg, grace)
+
+                def forward(signum: int) -> None:
+                    state.signal = signum
+                    _stop_all(state, tg, signum, grace)
+
+                def kill() -> None:
+                    for child in state.children:
+                        if child.status is None:
+                            _signal_group(child, signal.SIGKILL)
+
+                await tg.start(on_signals, forward, kill)
             async with anyio.create_task_group() as children:
                 for name in names:
                     link, value = bind_control(workdir, name)
@@ -258,26 +269,6 @@ async def _reap(child: _Child) -> None:
     with anyio.move_on_after(KILL_MARGIN):
         await child.process.wait()
     _signal_group(child, signal.SIGKILL)  # grandchildren of a child that exited
-
-
-async def _forward_signals(
-    state: _State,
-    tg: TaskGroup,
-    grace: float,
-    *,
-    task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
-) -> None:
-    """SIGINT/SIGTERM: forward it to the children (graceful); a second one kills them."""
-    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-        task_status.started()
-        async for signum in signals:
-            if state.signal is not None:
-                for child in state.children:
-                    if child.status is None:
-                        _signal_group(child, signal.SIGKILL)
-                continue
-            state.signal = int(signum)
-            _stop_all(state, tg, int(signum), grace)
 
 
 async def _watch_ready(

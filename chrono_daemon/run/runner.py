@@ -24,10 +24,10 @@ import anyio
 
 from chrono_daemon import DaemonError, SimClock, Supervisor, WallClock
 
+from .signals import on_signals
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
-
-    from anyio.abc import TaskGroup
 
     from chrono_daemon import Clock
 
@@ -85,7 +85,12 @@ async def execute(
     try:
         async with anyio.create_task_group() as tg:
             if handle_signals:
-                await tg.start(_signals, sup, stop, tg, grace)
+
+                def graceful(signum: int) -> None:
+                    stop.signal = signum
+                    tg.start_soon(sup.stop, grace)
+
+                await tg.start(on_signals, graceful, tg.cancel_scope.cancel)
             try:
                 async with sup:
                     built.add_to(sup)
@@ -154,22 +159,3 @@ async def _drive(
             if until is not None and clock.now() >= until and not stopping:
                 stopping = True
                 tg.start_soon(sup.stop, grace)
-
-
-async def _signals(
-    sup: Supervisor,
-    stop: _Stop,
-    tg: TaskGroup,
-    grace: float,
-    *,
-    task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
-) -> None:
-    """The first SIGINT/SIGTERM stops gracefully; a second one cancels everything left."""
-    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-        task_status.started()
-        async for signum in signals:
-            if stop.signal is not None:
-                tg.cancel_scope.cancel()
-                return
-            stop.signal = int(signum)
-            tg.start_soon(sup.stop, grace)
