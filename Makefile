@@ -43,6 +43,8 @@ demo: install
 	PYTHONPATH=. $(BIN)/python examples/system_stack_generated.py
 	PYTHONPATH=. $(BIN)/python examples/system_stack_mock.py
 	PYTHONPATH=. $(BIN)/python examples/zmq_two_processes.py
+	$(BIN)/chrono run schemas/ --graph system_stack --impl examples/system_stack_impl.py --clock sim
+	$(BIN)/chrono launch schemas/ --graph system_stack --impl examples/system_stack_impl.py
 
 regen-golden: install
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/codegen -k golden
@@ -54,6 +56,7 @@ bench: install
 	PYTHONPATH=. $(BIN)/python bench/zmq.py
 	PYTHONPATH=. $(BIN)/python bench/codegen.py
 	PYTHONPATH=. $(BIN)/python bench/record.py
+	PYTHONPATH=. $(BIN)/python bench/deploy.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

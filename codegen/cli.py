@@ -18,7 +18,9 @@ from .cmd.check import check_command
 from .cmd.gen import gen_command
 from .cmd.graph import graph_command
 from .cmd.info import info_command
+from .cmd.launch import launch_command
 from .cmd.merge import merge_command
+from .cmd.run import run_command
 from .cmd.scaffold import scaffold_command
 from .cmd.schema import schema_command
 
@@ -63,6 +65,8 @@ app.command("schema")(schema_command)
 app.command("info")(info_command)
 app.command("merge")(merge_command)
 app.command("breaking")(breaking_command)
+app.command("run")(run_command)
+app.command("launch")(launch_command)
 
 
 def main() -> None:

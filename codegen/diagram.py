@@ -2,10 +2,12 @@
 
 Built from the resolved model only, so the diagram shows exactly what ``wiring.py`` builds:
 daemons with their kind and rate, the graph's inputs and outputs, every link labelled with its
-ports, message type, ``maxsize``, policy and transport, and the ``tee``/``merge`` nodes the
-generator inserts. Output is deterministic (model order, no timestamps), so a committed diagram
-can be compared with fresh output. Every piece of schema text goes through a per-format escaper:
-a label can never close its quotes or start a new statement.
+ports, message type, ``maxsize``, policy and transport, the ``tee``/``merge`` nodes the
+generator inserts, and each ``[processes]`` entry as a cluster (a Mermaid subgraph, a dot
+cluster) around its daemons; a link between two clusters is a ZeroMQ wire. Output is
+deterministic (model order, no timestamps), so a committed diagram can be compared with fresh
+output. Every piece of schema text goes through a per-format escaper: a label can never close
+its quotes or start a new statement.
 """
 
 from __future__ import annotations
@@ -18,9 +20,17 @@ from .resolve.types import type_label
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .model import DaemonDef, GraphDef, GraphPort, Link, Module, Package, PortRef
+    from .model import DaemonDef, GraphDef, GraphPort, Link, Module, Package, PortRef, Wire
 
-__all__ = ("DiagramFormat", "Edge", "Node", "TopologyView", "render_diagram", "topology")
+__all__ = (
+    "Cluster",
+    "DiagramFormat",
+    "Edge",
+    "Node",
+    "TopologyView",
+    "render_diagram",
+    "topology",
+)
 
 DiagramFormat = Literal["mermaid", "dot"]
 Shape = Literal["daemon", "input", "output", "tee", "merge"]
@@ -47,13 +57,24 @@ class Edge:
 
 
 @dataclass(frozen=True, slots=True)
+class Cluster:
+    """A box around nodes: one process of a split graph (``id`` as safe as a node's)."""
+
+    id: str
+    title: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TopologyView:
-    """The format-neutral picture of one graph: its stem, id prefix, nodes and edges in order."""
+    """The format-neutral picture of one graph: its stem, id prefix, nodes and edges in order,
+    and its process clusters (empty for a one-process graph)."""
 
     stem: str
     prefix: str
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    clusters: tuple[Cluster, ...] = ()
 
 
 def _rate(rate_hz: float) -> str:
@@ -75,9 +96,11 @@ def _port_name(ref: PortRef) -> str:
     return ref.port if ref.daemon is not None else ref.port.partition(".")[2]
 
 
-def _link_detail(link: Link, stem: str) -> str:
+def _link_detail(link: Link, stem: str, wire: Wire | None) -> str:
     parts = [type_label(link.type, stem), f"maxsize {link.maxsize}", link.policy]
-    if link.transport != "inproc":
+    if wire is not None:
+        parts.append(f"zmq {wire.address or ''}".rstrip())
+    elif link.transport != "inproc":
         parts.append(f"{link.transport} {link.address or ''}".rstrip())
     return " · ".join(parts)
 
@@ -137,11 +160,12 @@ def topology(module: Module, prefix: str) -> TopologyView | None:
         nodes.append(Node(mid, "merge", ("merge",)))
         for i in merge.links:
             merge_of[i] = mid
+    wire_of = {i: w for w in graph.wires for i in w.links}
     for link in graph.links:
         src = tee_of.get(link.index, end_id(link.producer))
         dst = merge_of.get(link.index, end_id(link.consumer))
         ports = f"{_port_name(link.producer)} {_ARROW} {consumer_name(link.consumer)}"
-        edges.append(Edge(src, dst, (ports, _link_detail(link, stem))))
+        edges.append(Edge(src, dst, (ports, _link_detail(link, stem, wire_of.get(link.index)))))
     for k, merge in enumerate(graph.merges):
         edges.append(
             Edge(
@@ -150,7 +174,37 @@ def topology(module: Module, prefix: str) -> TopologyView | None:
                 (f"{_ARROW} {consumer_name(merge.consumer)}: {type_label(merge.type, stem)}",),
             )
         )
-    return TopologyView(stem, prefix, tuple(nodes), tuple(edges))
+    return TopologyView(stem, prefix, tuple(nodes), tuple(edges), _clusters(graph, prefix))
+
+
+def _clusters(graph: GraphDef, prefix: str) -> tuple[Cluster, ...]:
+    """One cluster per process: its daemons, the boundary if it hosts it, and the tee of each
+    of its producers and the merge of each of its consumers."""
+    clusters = []
+    for p in graph.processes:
+        members = [f"{prefix}_d_{d}" for d in p.daemons]
+        if p.boundary:
+            members += [f"{prefix}_in_{g.name}" for g in graph.inputs]
+            members += [f"{prefix}_out_{g.name}" for g in graph.outputs]
+        members += [
+            f"{prefix}_tee{k}" for k, t in enumerate(graph.tees)
+            if graph.process_of(t.producer) == p.name
+        ]  # fmt: skip
+        members += [
+            f"{prefix}_merge{k}" for k, m in enumerate(graph.merges)
+            if graph.process_of(m.consumer) == p.name
+        ]  # fmt: skip
+        title = f"process {p.name}" + ("" if p.host == "127.0.0.1" else f" @ {p.host}")
+        clusters.append(Cluster(f"{prefix}_p_{p.name}", title, tuple(members)))
+    return tuple(clusters)
+
+
+def _placement(view: TopologyView) -> tuple[list[Node], list[tuple[Cluster, list[Node]]]]:
+    """The nodes outside any cluster, and each cluster with its nodes (model order)."""
+    home = {m: c.id for c in view.clusters for m in c.members}
+    loose = [n for n in view.nodes if n.id not in home]
+    inside = [(c, [n for n in view.nodes if home.get(n.id) == c.id]) for c in view.clusters]
+    return loose, inside
 
 
 # -- Mermaid ------------------------------------------------------------------------------------
@@ -185,15 +239,21 @@ def _mermaid_text(lines: Sequence[str]) -> str:
     return "<br/>".join(escaped)
 
 
+def _mermaid_node(n: Node, indent: str) -> str:
+    head, tail = _MERMAID_SHAPES[n.shape]
+    return f"{indent}{n.id}{head}{_mermaid_text(n.lines)}{tail}"
+
+
 def _mermaid(views: Sequence[TopologyView]) -> str:
     out = ["flowchart LR"]
     for view in views:
         out.append(f'  subgraph {view.prefix}["{_mermaid_text([view.stem])}"]')
-        out.extend(
-            f"    {n.id}{_MERMAID_SHAPES[n.shape][0]}{_mermaid_text(n.lines)}"
-            f"{_MERMAID_SHAPES[n.shape][1]}"
-            for n in view.nodes
-        )
+        loose, inside = _placement(view)
+        out.extend(_mermaid_node(n, "    ") for n in loose)
+        for cluster, members in inside:
+            out.append(f'    subgraph {cluster.id}["{_mermaid_text([cluster.title])}"]')
+            out.extend(_mermaid_node(n, "      ") for n in members)
+            out.append("    end")
         out.extend(f'    {e.src} -->|"{_mermaid_text(e.lines)}"| {e.dst}' for e in view.edges)
         out.append("  end")
     return "\n".join(out) + "\n"
@@ -216,6 +276,10 @@ def _dot_text(lines: Sequence[str]) -> str:
     return '"' + "\\n".join(escaped) + '"'
 
 
+def _dot_node(n: Node, indent: str) -> str:
+    return f"{indent}{n.id} [{_DOT_SHAPES[n.shape]}, label={_dot_text(n.lines)}];"
+
+
 def _dot(views: Sequence[TopologyView]) -> str:
     out = [
         "digraph chrono {",
@@ -227,9 +291,13 @@ def _dot(views: Sequence[TopologyView]) -> str:
     for view in views:
         out.append(f"  subgraph cluster_{view.prefix} {{")
         out.append(f"    label={_dot_text([view.stem])};")
-        out.extend(
-            f"    {n.id} [{_DOT_SHAPES[n.shape]}, label={_dot_text(n.lines)}];" for n in view.nodes
-        )
+        loose, inside = _placement(view)
+        out.extend(_dot_node(n, "    ") for n in loose)
+        for cluster, members in inside:
+            out.append(f"    subgraph cluster_{cluster.id} {{")
+            out.append(f"      label={_dot_text([cluster.title])};")
+            out.extend(_dot_node(n, "      ") for n in members)
+            out.append("    }")
         out.extend(f"    {e.src} -> {e.dst} [label={_dot_text(e.lines)}];" for e in view.edges)
         out.append("  }")
     out.append("}")

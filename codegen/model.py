@@ -37,12 +37,14 @@ __all__ = (
     "PortRef",
     "Prim",
     "PrimName",
+    "ProcessDef",
     "SeqLit",
     "Tee",
     "TupleOf",
     "TypeExpr",
     "UnionOf",
     "Value",
+    "Wire",
     "named_refs",
 )
 
@@ -343,11 +345,63 @@ class Merge:
 
 
 @dataclass(frozen=True, slots=True)
+class ProcessDef:
+    """A ``[processes.NAME]`` entry: the OS process that hosts some daemons of the graph.
+
+    Attributes:
+        class_name: the generated per-process class, ``<Camel><Name>Process``.
+        daemons_name: its daemons holder, ``<Camel><Name>Daemons``.
+        daemons: the daemons it hosts, in the graph's daemon order.
+        boundary: it hosts the graph inputs/outputs (and the harness that drives them).
+        host / port: where it binds its inbound wires; ``port`` None lets the launcher choose.
+    """
+
+    name: str
+    class_name: str
+    daemons_name: str
+    daemons: tuple[str, ...]
+    boundary: bool
+    host: str
+    port: int | None
+    doc: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Wire:
+    """A ZeroMQ edge between two processes: every message of ``producer`` that the consumers in
+    process ``target`` need crosses the boundary once, on this wire.
+
+    Attributes:
+        label: ``<producer>-><target process>`` (``s1_policy.chunk->env``): the key of the
+            wire's address (pinned, overridden or chosen by the launcher).
+        source / target: the producing and consuming process.
+        links: the links it carries; with several, the target process tees them out.
+        maxsize / policy: of the link when it carries one; else the largest buffer, "block".
+        address: pinned by the schema (an edge ``address``, or the target's ``host``/``port``).
+    """
+
+    index: int
+    label: str
+    producer: PortRef
+    source: str
+    target: str
+    type: TypeExpr
+    links: tuple[int, ...]
+    maxsize: int
+    policy: Literal["block", "drop_newest"]
+    address: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
 class GraphDef:
     """The graph of one schema file: daemons, boundary ports and every routing decision.
 
     ``class_name`` is ``<Camel>Graph``; the params Struct, inputs/outputs/daemons holders are
-    ``<Camel>Params``, ``<Camel>Inputs``, ``<Camel>Outputs`` and ``<Camel>Daemons``.
+    ``<Camel>Params``, ``<Camel>Inputs``, ``<Camel>Outputs`` and ``<Camel>Daemons``;
+    ``harness_name`` is the harness stub ``<Camel>HarnessBase`` (graphs with a boundary).
+    ``processes`` is empty for a one-process graph; ``wires`` are the edges between them.
     """
 
     class_name: str
@@ -362,6 +416,22 @@ class GraphDef:
     links: tuple[Link, ...]
     tees: tuple[Tee, ...]
     merges: tuple[Merge, ...]
+    harness_name: str = ""
+    processes: tuple[ProcessDef, ...] = ()
+    wires: tuple[Wire, ...] = ()
+
+    @property
+    def has_boundary(self) -> bool:
+        """True when the graph has inputs or outputs (a harness drives them)."""
+        return bool(self.inputs or self.outputs)
+
+    def process_of(self, ref: PortRef) -> str | None:
+        """The process hosting ``ref`` (``in.X``/``out.X``: the boundary process); None when
+        the graph declares no processes."""
+        for p in self.processes:
+            if ref.daemon in p.daemons or (ref.daemon is None and p.boundary):
+                return p.name
+        return None
 
 
 @dataclass(frozen=True, slots=True)

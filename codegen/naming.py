@@ -2,8 +2,10 @@
 
 Daemon ``s1_policy`` -> stub ``S1PolicyBase`` and params ``S1PolicyParams``; schema file
 ``system_stack.toml`` -> ``SystemStackGraph``, ``SystemStackParams``, ``SystemStackInputs``,
-``SystemStackOutputs``, ``SystemStackDaemons``; message ``Obs`` -> ``ObsChannel``, ``ObsSend``,
-``ObsRecv``; reactive input ``action`` -> handler ``on_action``.
+``SystemStackOutputs``, ``SystemStackDaemons``, the harness stub ``SystemStackHarnessBase``;
+process ``env`` of that graph -> ``SystemStackEnvProcess`` and ``SystemStackEnvDaemons``;
+message ``Obs`` -> ``ObsChannel``, ``ObsSend``, ``ObsRecv``; reactive input ``action`` ->
+handler ``on_action``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ __all__ = (
     "daemon_params",
     "graph_names",
     "handler",
+    "harness_daemon_name",
+    "process_names",
 )
 
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -30,8 +34,11 @@ _AMBIGUOUS = frozenset({"l", "O", "I"})  # pycodestyle E741/E742: generated code
 STUB_MEMBERS = frozenset({"self", "name", "params", "run", "step", "on_start", "on_stop"})
 """Attributes of every generated stub (``Daemon`` members and hooks): no port may shadow one."""
 
-GRAPH_MEMBERS = frozenset({"self", "params", "inputs", "outputs", "daemons", "add_to", "dropped"})
-"""Keyword arguments and attributes of a generated graph: no daemon may be named like one."""
+GRAPH_MEMBERS = frozenset(
+    {"self", "params", "inputs", "outputs", "daemons", "add_to", "dropped", "tap", "endpoints"}
+)
+"""Keyword arguments and attributes of a generated graph (and of its per-process classes): no
+daemon may be named like one."""
 
 IMPORTED_NAMES = frozenset(
     {
@@ -43,7 +50,7 @@ IMPORTED_NAMES = frozenset(
         "TypeAlias", "TypeVar", "Any", "Channel", "Context", "Daemon", "ReceiveStream",
         "SendStream", "Supervisor", "open_channel", "tee", "merge", "Latest", "DropNewestSend",
         "DropOldestSend", "CoalesceSend", "cooperative_every", "open_zmq_send",
-        "open_zmq_receive", "MsgpackSerde",
+        "open_zmq_receive", "MsgpackSerde", "EdgeTap", "BoundaryEndpoints",
         # names users reach through those modules: refusing them keeps generated code unambiguous
         "Struct", "Meta", "Enum", "field",
     }
@@ -106,4 +113,17 @@ def graph_names(stem: str) -> dict[str, str]:
         "inputs": f"{base}Inputs",
         "outputs": f"{base}Outputs",
         "daemons": f"{base}Daemons",
+        "harness": f"{base}HarnessBase",
     }
+
+
+def process_names(stem: str, process: str) -> tuple[str, str]:
+    """The classes of process ``env`` of graph ``stem``: ``SystemStackEnvProcess`` and
+    ``SystemStackEnvDaemons``."""
+    base = camel(stem) + camel(process)
+    return f"{base}Process", f"{base}Daemons"
+
+
+def harness_daemon_name(stem: str) -> str:
+    """The supervisor name of a graph's harness: ``harness:system_stack`` (never a daemon's)."""
+    return f"harness:{stem}"

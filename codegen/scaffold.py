@@ -69,7 +69,8 @@ def check_package_path(path: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class ScaffoldClass:
-    """One implementation class: ``class <name>(<base>)`` for daemon ``daemon``.
+    """One implementation class: ``class <name>(<base>)`` for daemon ``daemon`` (empty for
+    the harness, which the graph class does not take).
 
     ``doc`` is a rendered docstring statement; ``comments`` are comment lines (without ``#``);
     ``hooks`` are the ``async def`` headers, each followed by ``raise NotImplementedError``.
@@ -243,15 +244,45 @@ def _class(d: DaemonDef, stem: str, name: str) -> ScaffoldClass:
     )
 
 
+def _harness_class(graph: GraphDef, stem: str, name: str) -> ScaffoldClass:
+    comments = _wrap(
+        "The harness drives the graph from outside: chrono run hosts it next to the graph "
+        "(in the boundary process when split). Return, or let an output's EndOfStream "
+        "escape, when done; the graph inputs are then closed.",
+        None,
+    )
+    if graph.inputs:
+        comments.append("Graph inputs (send on them):")
+        for g in graph.inputs:
+            t = annotation(g.type, stem)
+            comments += _wrap(f"  self.inputs.{g.name}: SendStream[{t}]", g.doc)
+    if graph.outputs:
+        comments.append("Graph outputs (receive from them):")
+        for g in graph.outputs:
+            t = annotation(g.type, stem)
+            comments += _wrap(f"  self.outputs.{g.name}: ReceiveStream[{t}]", g.doc)
+    return ScaffoldClass(
+        daemon="",
+        name=name,
+        base=graph.harness_name,
+        doc=docstring(f"The harness of graph {stem}.", _INDENT),
+        comments=tuple(comment_text(c) for c in comments),
+        hooks=(_def_head("run", ["self", "ctx: Context"], "None", _INDENT),),
+    )
+
+
 def _types_used(d: DaemonDef) -> list[Port]:
     # Only reactive handlers spell message types in their signatures.
     return list(d.stream_inputs) if d.kind == "reactive" else []
 
 
 def scaffold_view(
-    module: Module, package: str, only: Sequence[str] | None = None
+    module: Module, package: str, only: Sequence[str] | None = None, *, harness: bool = True
 ) -> ScaffoldView | None:
     """Plan the scaffold of ``module``'s graph (None for a types-only file).
+
+    A graph with inputs or outputs also gets a subclass of its harness stub (unless
+    ``harness`` is False: the module being completed has one already).
 
     ``package`` is the absolute import path of the generated package (``generated``). With
     ``only`` (daemon names), plan a module holding just those daemons' classes and no
@@ -267,7 +298,9 @@ def scaffold_view(
     here = f"{package}.{stem}"
     names.reserve("Context")
     wiring = (graph.class_name, graph.params_name) if only is None else ()
-    for cls in (*wiring, *(d.class_name for d in daemons)):
+    with_harness = harness and graph.has_boundary
+    stubs = [*(d.class_name for d in daemons), *([graph.harness_name] if with_harness else [])]
+    for cls in (*wiring, *stubs):
         imports.add(here, names.reserve(cls))
     for d in daemons:
         for p in _types_used(d):
@@ -294,6 +327,8 @@ def scaffold_view(
     hints += [f"from {package} import {m}" for m in sorted(hint_modules)]
     build = names.fresh(BUILD_FUNCTION)
     classes = tuple(_class(d, stem, names.fresh(camel(d.name))) for d in daemons)
+    if with_harness:
+        classes += (_harness_class(graph, stem, names.fresh("Harness")),)
     if only is None:
         head = f"Started by `chrono scaffold` from {module.source_name}."
         doc = f"Implementations of the daemons of graph {stem} ({module.source_name})."
@@ -301,7 +336,7 @@ def scaffold_view(
             build, [f"params: {graph.params_name} | None = None"], graph.class_name, 0
         ).removeprefix("async ")
     else:
-        wired = ", ".join(f"{c.daemon}={c.name}" for c in classes)
+        wired = ", ".join(f"{c.daemon}={c.name}" for c in classes if c.daemon)
         head = (
             f"Started by `chrono scaffold` from {module.source_name} for daemons added after "
             f"{stem}.py was written: move these classes there and pass {wired} to "
@@ -383,14 +418,23 @@ def plan_scaffold(pkg: Package, package: str, impl_dir: Path) -> ScaffoldPlan:
             plan.notes[rel] = "does not parse, so chrono cannot tell which daemons it implements"
             continue
         missing = [d.name for d in module.graph.daemons if d.class_name not in bases]
-        view = scaffold_view(module, package, only=missing) if missing else None
+        harness = module.graph.has_boundary and module.graph.harness_name not in bases
+        view = None
+        if missing or harness:
+            view = scaffold_view(module, package, only=missing, harness=harness)
         if view is not None:
-            new = PurePosixPath(f"{module.stem}_{missing[0]}.py")
+            new = PurePosixPath(f"{module.stem}_{missing[0] if missing else 'harness'}.py")
             plan.files[new] = template.render(view=view)
-            plan.notes[new] = (
-                f"daemons not implemented in {rel}: {', '.join(missing)}; move the classes "
-                f"there and pass them to {module.graph.class_name} in {BUILD_FUNCTION}()"
-            )
+            if missing:
+                nor = ", nor the harness" if harness else ""
+                note = (
+                    f"daemons not implemented in {rel}: {', '.join(missing)}{nor}; move the "
+                    f"classes there and pass them to {module.graph.class_name} in "
+                    f"{BUILD_FUNCTION}()"
+                )
+            else:
+                note = f"the harness is not implemented in {rel}; move the class there"
+            plan.notes[new] = note
     return plan
 
 

@@ -43,7 +43,7 @@ class RawFile:
         positions: key path -> position index for semantic errors.
         edge_index: for each decoded edge, its index among the file's ``[[edges]]``.
         declared: every ``(kind, name)`` the file declares under ``messages``/``enums``/
-            ``daemons`` (kind ``message``, ``enum``, ``daemon``), even
+            ``daemons``/``processes`` (kind ``message``, ``enum``, ``daemon``, ``process``), even
             entries that failed to decode (so references to them do not cascade into
             "unknown type" errors).
         clean: True when the file decoded without any error.
@@ -184,7 +184,8 @@ def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
 
 def _declared(parsed: dict[str, object]) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
-    for table, kind in (("enums", "enum"), ("messages", "message"), ("daemons", "daemon")):
+    tables = (("enums", "enum"), ("messages", "message"), ("daemons", "daemon"))
+    for table, kind in (*tables, ("processes", "process")):
         entries = parsed.get(table)
         if isinstance(entries, dict):
             out += [(kind, name) for name in entries]

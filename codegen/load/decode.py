@@ -26,6 +26,7 @@ from .raw import (
     RawGraph,
     RawGraphPort,
     RawMessage,
+    RawProcess,
     RawSchema,
 )
 
@@ -40,7 +41,7 @@ S = TypeVar("S", bound=msgspec.Struct)
 
 _AT = re.compile(r" - at `(\$[^`]*)`$")
 _SEGMENT = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
-_TOP_KEYS = ("graph", "messages", "enums", "daemons", "edges")
+_TOP_KEYS = ("graph", "messages", "enums", "daemons", "edges", "processes")
 _KINDS = {
     "str": "a string",
     "int": "an integer",
@@ -263,5 +264,13 @@ def decode_schema(
                 if edge is not None:
                     edges.append(edge)
                     edge_index.append(n)
-    schema = RawSchema(graph=graph, messages=messages, enums=enums, daemons=daemons, edges=edges)
+    processes = d.entries(data, "processes", lambda v, k: d.struct(v, RawProcess, k))
+    schema = RawSchema(
+        graph=graph,
+        messages=messages,
+        enums=enums,
+        daemons=daemons,
+        edges=edges,
+        processes=processes,
+    )
     return schema, tuple(edge_index), d.errors

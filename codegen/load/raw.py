@@ -28,6 +28,7 @@ __all__ = (
     "RawInput",
     "RawMessage",
     "RawOutput",
+    "RawProcess",
     "RawSchema",
     "ReadMode",
     "Unconnected",
@@ -145,11 +146,28 @@ class RawEdge(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=T
     doc: str | None = None
 
 
+class RawProcess(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """``[processes.NAME]``: the OS process that hosts ``daemons`` (SPEC §6.1).
+
+    ``boundary = true`` puts the graph inputs and outputs (and the harness that drives them)
+    in this process. ``host`` is where the process runs and binds its inbound edges; ``port``,
+    when given, pins those edges to ``tcp://host:port``, ``port + 1``... in edge order (for
+    ``chrono run --process`` on several machines); without it ``chrono launch`` chooses.
+    """
+
+    daemons: list[str] = []
+    boundary: bool = False
+    host: str = "127.0.0.1"
+    port: int | None = None
+    doc: str | None = None
+
+
 class RawSchema(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
-    """One schema file: the top-level tables of SPEC §3."""
+    """One schema file: the top-level tables of SPEC §3 (and ``[processes]``, SPEC §6.1)."""
 
     graph: RawGraph | None = None
     messages: dict[str, RawMessage] = {}
     enums: dict[str, RawEnum] = {}
     daemons: dict[str, RawDaemon] = {}
     edges: list[RawEdge] = []
+    processes: dict[str, RawProcess] = {}

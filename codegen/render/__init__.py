@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from ..model import named_refs
-from ..naming import channel_aliases, handler
+from ..naming import channel_aliases, handler, harness_daemon_name
 from ..wire_shapes import PackageShapes
 from .filters import (
     LINE_LIMIT,
@@ -58,6 +58,7 @@ def _environment() -> jinja2.Environment:
         handler=handler,
         class_head=lambda name, bases: call(name, bases, 6) + ":",
         def_head=_def_head,
+        ended_check=lambda d: call("_ended", [f"self.{ident(p.name)}" for p in d.inputs], 15),
     )
     return env
 
@@ -159,24 +160,24 @@ def _daemons(module: Module, graph: GraphDef) -> str:
             imports.add("chrono_daemon.recipes.cooperative_every", "cooperative_every")
         if d.kind == "reactive" and len(d.stream_inputs) > 1:
             imports.add("anyio")
+    ended_helper = any(d.kind == "periodic" and d.inputs for d in graph.daemons)
+    if ended_helper:
+        imports.add("typing", "Any")
+        imports.add("chrono_daemon", "ReceiveStream")
+        imports.add("chrono_daemon.recipes.latest", "Latest")
     _local_names(types, module.stem, imports)
     return _ENV.get_template("daemons.py.jinja").render(
         module=module,
+        ended_helper=ended_helper,
         imports=imports.render(),
         all_names=tuple_lines("__all__ = ", sort_names(names)),
     )
 
 
-def _wiring(module: Module, graph: GraphDef) -> str:
-    view: WiringView = wiring_view(graph, module.stem)
-    imports = Imports()
-    imports.add("dataclasses", "dataclass")
-    imports.add("msgspec")
+def _wiring_imports(view: WiringView, graph: GraphDef, stem: str, imports: Imports) -> None:
+    """What the wiring of a graph or of one process uses, from ``view``."""
     imports.add("chrono_daemon", "Supervisor")
-    if graph.inputs:
-        imports.add("chrono_daemon", "SendStream")
-    if graph.outputs:
-        imports.add("chrono_daemon", "ReceiveStream")
+    imports.add("chrono_daemon.tap", "EdgeTap")
     setup = "\n".join(view.setup)
     if "open_channel(" in setup:
         imports.add("chrono_daemon", "Channel")
@@ -185,10 +186,10 @@ def _wiring(module: Module, graph: GraphDef) -> str:
         imports.add("chrono_daemon.recipes.latest", "Latest")
     if view.helpers:
         imports.add("typing", "TypeVar")
+        imports.add("chrono_daemon", "SendStream")
+    if view.helpers - {"_tap", "_waiting"}:
         imports.add("chrono_daemon", "Context")
         imports.add("chrono_daemon", "ReceiveStream")
-        if view.helpers & {"_tee", "_merge"}:
-            imports.add("chrono_daemon", "SendStream")
     if "_tee" in view.helpers:
         imports.add("chrono_daemon.recipes.fanout", "tee")
     if "_merge" in view.helpers:
@@ -201,12 +202,29 @@ def _wiring(module: Module, graph: GraphDef) -> str:
         imports.add("chrono_daemon.transports.zmq", "MsgpackSerde")
         imports.add("chrono_daemon.transports.zmq", "open_zmq_receive")
         imports.add("chrono_daemon.transports.zmq", "open_zmq_send")
-    for d in graph.daemons:
+    if view.wires:
+        imports.add("chrono_daemon", "ReceiveStream")
+        imports.add("chrono_daemon", "SendStream")
+        imports.add("chrono_daemon.transports.boundary", "BoundaryEndpoints")
+    for d, _, _ in view.daemons:
         imports.add(".daemons", d.class_name)
+    types = [p.type for p in (*graph.inputs, *graph.outputs)] + [lk.type for lk in graph.links]
+    _local_names(types, stem, imports)
+
+
+def _wiring(module: Module, graph: GraphDef) -> str:
+    view: WiringView = wiring_view(graph, module.stem)
+    imports = Imports()
+    imports.add("dataclasses", "dataclass")
+    imports.add("msgspec")
+    if graph.inputs:
+        imports.add("chrono_daemon", "SendStream")
+    if graph.outputs:
+        imports.add("chrono_daemon", "ReceiveStream")
+    _wiring_imports(view, graph, module.stem, imports)
+    for d in graph.daemons:
         if d.params:
             imports.add(".daemons", d.params_name)
-    types = [p.type for p in (*graph.inputs, *graph.outputs)] + [lk.type for lk in graph.links]
-    _local_names(types, module.stem, imports)
     names = [
         graph.class_name,
         graph.params_name,
@@ -219,6 +237,43 @@ def _wiring(module: Module, graph: GraphDef) -> str:
         view=view,
         imports=imports.render(),
         all_names=tuple_lines("__all__ = ", sort_names(names)),
+    )
+
+
+def _processes(module: Module, graph: GraphDef) -> str:
+    views = [(p, wiring_view(graph, module.stem, p)) for p in graph.processes]
+    imports = Imports()
+    imports.add("dataclasses", "dataclass")
+    imports.add(".wiring", graph.params_name)
+    for p, view in views:
+        _wiring_imports(view, graph, module.stem, imports)
+        if p.boundary:
+            imports.add(".wiring", graph.inputs_name)
+            imports.add(".wiring", graph.outputs_name)
+    if any(p.daemons for p in graph.processes) or graph.wires:
+        imports.add("chrono_daemon.transports.boundary", "BoundaryEndpoints")
+    names = [n for p in graph.processes for n in (p.class_name, p.daemons_name)]
+    return _ENV.get_template("processes.py.jinja").render(
+        module=module,
+        views=views,
+        helper_names={h for _, v in views for h in v.helpers},
+        imports=imports.render(),
+        all_names=tuple_lines("__all__ = ", sort_names(names)),
+    )
+
+
+def _harness(module: Module, graph: GraphDef) -> str:
+    imports = Imports()
+    imports.add("abc", "abstractmethod")
+    imports.add("chrono_daemon", "Context")
+    imports.add("chrono_daemon", "Daemon")
+    imports.add(".wiring", graph.inputs_name)
+    imports.add(".wiring", graph.outputs_name)
+    return _ENV.get_template("harness.py.jinja").render(
+        module=module,
+        harness=harness_daemon_name(module.stem),
+        imports=imports.render(),
+        all_names=tuple_lines("__all__ = ", [graph.harness_name]),
     )
 
 
@@ -243,6 +298,13 @@ def _schema_init(module: Module) -> str:
         for n in (g.class_name, g.params_name, g.inputs_name, g.outputs_name, g.daemons_name):
             imports.add(".wiring", n)
             names.append(n)
+        if g.has_boundary:
+            imports.add(".harness", g.harness_name)
+            names.append(g.harness_name)
+        for p in g.processes:
+            for n in (p.class_name, p.daemons_name):
+                imports.add(".processes", n)
+                names.append(n)
     return _ENV.get_template("schema_init.py.jinja").render(
         module=module,
         imports=imports.render(),
@@ -266,6 +328,10 @@ def render(package: Package) -> dict[PurePosixPath, str]:
         if module.graph is not None:
             files[base / "daemons.py"] = _daemons(module, module.graph)
             files[base / "wiring.py"] = _wiring(module, module.graph)
+            if module.graph.has_boundary:
+                files[base / "harness.py"] = _harness(module, module.graph)
+            if module.graph.processes:
+                files[base / "processes.py"] = _processes(module, module.graph)
             header = f"{HEADER_PREFIX} from {comment_text(module.source_name)}. Do not edit.\n"
             files[base / "py.typed"] = header
         else:

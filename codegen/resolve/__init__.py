@@ -18,8 +18,10 @@ from ..model import (
     MessageDef,
     Module,
     Package,
+    ProcessDef,
     TypeExpr,
     UnionOf,
+    Wire,
     named_refs,
 )
 from ..naming import (
@@ -40,6 +42,7 @@ from .declarations import (
 )
 from .graph import resolve_edges
 from .names import Namespace
+from .processes import resolve_processes
 from .types import Scope
 
 if TYPE_CHECKING:
@@ -172,6 +175,12 @@ def _resolve_file(ctx: FileContext, env: Env) -> Module | None:
     has_graph = schema.graph is not None or bool(schema.daemons)
     if has_graph:
         graph = _resolve_graph(ctx, env, ns, daemons)
+    elif schema.processes:
+        ctx.error(
+            ("processes",),
+            "[processes] places the daemons of a graph, but this file declares none; add "
+            "[daemons] or remove [processes]",
+        )
     for stem, key in env.stems.items():
         ns.add(ctx, stem, f"module {stem!r} (imported for its types)", key)
     ns.report(ctx)
@@ -237,6 +246,20 @@ def _resolve_graph(ctx: FileContext, env: Env, ns: Namespace, daemons: list[Daem
         broken=frozenset(broken),
         check_connected=raw.clean and not broken,
     )
+    processes: tuple[ProcessDef, ...] = ()
+    wires: tuple[Wire, ...] = ()
+    if schema.processes:
+        processes, wires = resolve_processes(
+            ctx,
+            raw.stem,
+            schema.processes,
+            daemons,
+            declared,
+            links,
+            has_boundary=bool(inputs or outputs)
+            or bool(schema.graph and (schema.graph.inputs or schema.graph.outputs)),
+            ns=ns,
+        )
     return GraphDef(
         class_name=names["graph"],
         params_name=names["params"],
@@ -250,6 +273,9 @@ def _resolve_graph(ctx: FileContext, env: Env, ns: Namespace, daemons: list[Daem
         links=links,
         tees=tees,
         merges=merges,
+        harness_name=names["harness"],
+        processes=processes,
+        wires=wires,
     )
 
 

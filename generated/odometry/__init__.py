@@ -4,6 +4,7 @@
 
 from .channels import EstimateChannel, EstimateRecv, EstimateSend
 from .daemons import FuserBase, FuserParams
+from .harness import OdometryHarnessBase
 from .messages import Estimate
 from .wiring import OdometryDaemons, OdometryGraph, OdometryInputs, OdometryOutputs, OdometryParams
 
@@ -16,6 +17,7 @@ __all__ = (
     "FuserParams",
     "OdometryDaemons",
     "OdometryGraph",
+    "OdometryHarnessBase",
     "OdometryInputs",
     "OdometryOutputs",
     "OdometryParams",

@@ -10,6 +10,7 @@ import msgspec
 from chrono_daemon import Channel, Context, ReceiveStream, SendStream, Supervisor, open_channel
 from chrono_daemon.recipes.lossy import DropOldestSend
 from chrono_daemon.recipes.merge import merge
+from chrono_daemon.tap import EdgeTap
 
 from .. import geometry
 from .daemons import FuserBase, FuserParams
@@ -24,6 +25,16 @@ __all__ = (
 )
 
 _T = TypeVar("_T")
+
+
+def _tap(
+    tap: EdgeTap | None, topic: str, message_type: object, send: SendStream[_T]
+) -> SendStream[_T]:
+    return send if tap is None else tap.tap(topic, message_type, send)
+
+
+def _waiting(channel: Channel[_T]) -> int:
+    return channel.recv.statistics().current_buffer_used
 
 
 async def _merge(ctx: Context, sources: list[ReceiveStream[_T]], dest: SendStream[_T]) -> None:
@@ -66,6 +77,7 @@ class OdometryGraph:
         *,
         fuser: type[FuserBase],
         params: OdometryParams | None = None,
+        tap: EdgeTap | None = None,
     ) -> None:
         self.params = OdometryParams() if params is None else params
         # in.wheel -> fuser.pose
@@ -77,18 +89,21 @@ class OdometryGraph:
         self._link2: Channel[Estimate] = open_channel(16)
         # in.wheel, in.visual -> merge -> fuser.pose
         self._merge0: Channel[geometry.Pose] = open_channel(1)
-        self.inputs = OdometryInputs(wheel=self._link0.send, visual=self._link1_lossy)
+        self.inputs = OdometryInputs(
+            wheel=_tap(tap, "odometry/in.wheel", geometry.Pose, self._link0.send),
+            visual=_tap(tap, "odometry/in.visual", geometry.Pose, self._link1_lossy),
+        )
         self.outputs = OdometryOutputs(estimates=self._link2.recv)
         self.daemons = OdometryDaemons(
             fuser=fuser(
                 pose=self._merge0.recv,
-                estimate=self._link2.send,
+                estimate=_tap(tap, "odometry/fuser.estimate", Estimate, self._link2.send),
                 params=self.params.fuser,
             ),
         )
 
     def add_to(self, sup: Supervisor) -> None:
-        """Host every daemon under its schema name, and the routing daemons the graph needs."""
+        """Host the daemons of the graph and their routing daemons, by schema name."""
         sup.add(self.daemons.fuser, name="fuser")
         sup.spawn(
             _merge,
@@ -100,6 +115,16 @@ class OdometryGraph:
     async def aclose(self) -> None:
         """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
         return  # every edge is in-process: nothing to release
+
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {
+            "in.wheel -> fuser.pose": _waiting(self._link0),
+            "in.visual -> fuser.pose": _waiting(self._link1),
+            "fuser.estimate -> out.estimates": _waiting(self._link2),
+            "merge -> fuser.pose": _waiting(self._merge0),
+        }
 
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""

@@ -174,9 +174,13 @@ def test_github_annotation_escapes_what_would_break_the_command() -> None:
 
 # -- graph --------------------------------------------------------------------------------------
 
-MERMAID_NODE = re.compile(r'^    (g\d+_[A-Za-z0-9_]+)(\["|\(\["|\{\{")[^"]*("\]|"\]\)|"\}\})$')
+MERMAID_NODE = re.compile(  # a node of a graph, or of one of its process subgraphs
+    r'^    (?:  )?(g\d+_[A-Za-z0-9_]+)(\["|\(\["|\{\{")[^"]*("\]|"\]\)|"\}\})$'
+)
 MERMAID_EDGE = re.compile(r'^    (g\d+_[A-Za-z0-9_]+) -->\|"[^"]*"\| (g\d+_[A-Za-z0-9_]+)$')
-DOT_NODE = re.compile(r'^    ([A-Za-z0-9_]+) \[[^\]"]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^\]"]*)*\];$')
+DOT_NODE = re.compile(
+    r'^    (?:  )?([A-Za-z0-9_]+) \[[^\]"]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^\]"]*)*\];$'
+)
 DOT_EDGE = re.compile(r'^    ([A-Za-z0-9_]+) -> ([A-Za-z0-9_]+) \[label="(?:[^"\\]|\\.)*"\];$')
 
 
@@ -188,9 +192,11 @@ def mermaid_structure(text: str) -> tuple[set[str], list[tuple[str, str]]]:
     edges: list[tuple[str, str]] = []
     depth = 0
     for line in lines[1:]:
-        if re.fullmatch(r'  subgraph g\d+\["[^"]*"\]', line):
+        if re.fullmatch(r'  subgraph g\d+\["[^"]*"\]', line) or re.fullmatch(
+            r'    subgraph g\d+_p_\w+\["[^"]*"\]', line  # a process of a split graph
+        ):
             depth += 1
-        elif line == "  end":
+        elif line in ("  end", "    end"):
             depth -= 1
         elif m := MERMAID_NODE.match(line):
             nodes.add(m.group(1))
@@ -198,7 +204,7 @@ def mermaid_structure(text: str) -> tuple[set[str], list[tuple[str, str]]]:
             edges.append((m.group(1), m.group(2)))
         else:
             pytest.fail(f"unexpected Mermaid line: {line!r}")
-        assert depth in (0, 1)
+        assert depth in (0, 1, 2)
     assert depth == 0
     for src, dst in edges:
         assert src in nodes, src
@@ -220,7 +226,8 @@ def dot_structure(text: str) -> tuple[set[str], list[tuple[str, str]]]:
             nodes.add(m.group(1))
         elif not re.fullmatch(
             r"  (rankdir=LR;|(graph|node|edge) \[.*\];|subgraph cluster_g\d+ \{|\})"
-            r'|    label="[^"\\]*";',
+            r'|    label="[^"\\]*";'
+            r'|    subgraph cluster_g\d+_p_\w+ \{|    \}|      label="[^"\\]*";',
             line,
         ):
             pytest.fail(f"unexpected dot line: {line!r}")
@@ -273,7 +280,9 @@ def test_graph_draws_every_graph_of_a_directory(tmp_path: Path) -> None:
     result = chrono("graph", SCHEMAS, "-f", "dot")
     assert result.exit_code == 0, result.stderr
     assert_dot_parses(result.stdout, tmp_path)
-    assert result.stdout.count("subgraph cluster_") == 2  # geometry.toml is types only
+    # geometry.toml is types only; system_stack's three processes are clusters of its own
+    assert len(re.findall(r"^  subgraph cluster_g\d+ \{$", result.stdout, re.MULTILINE)) == 2
+    assert result.stdout.count("subgraph cluster_g1_p_") == 3
     mermaid_structure(chrono("graph", SCHEMAS).stdout)
 
 
@@ -336,7 +345,7 @@ def test_scaffold_writes_one_module_per_graph(schemas: Path, tmp_path: Path) -> 
         ("Actuator", "ActuatorBase"),
     ]:
         assert f"class {cls}({base}):" in text
-    assert text.count("raise NotImplementedError") == 4
+    assert text.count("raise NotImplementedError") == 5  # four daemons and the harness
     assert "async def step(self, ctx: Context, t: float) -> None:" in text
     assert "async def run(self, ctx: Context) -> None:" in text
     assert "async def on_action(self, ctx: Context, msg: Action) -> None:" in text
@@ -389,6 +398,9 @@ inputs.action = "Action"
 [[edges]]
 from = "s0_dispenser.action"
 to = "logger.action"
+
+[processes.logging]
+daemons = ["logger"]
 """
 
 

@@ -45,7 +45,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
     first = chrono("gen", tmp_path / "schemas", "-o", tmp_path / "generated")
     assert first.exit_code == 0, first.stderr
-    assert "17 written" in first.stdout
+    assert "20 written" in first.stdout
     return tmp_path
 
 
@@ -77,7 +77,7 @@ def test_an_unchanged_rerun_skips_the_pipeline_and_touches_nothing(
     assert spy.calls == 0
     assert (
         result.stdout
-        == f"chrono: {(project / 'generated').as_posix()}: 0 written, 0 removed, 17 unchanged\n"
+        == f"chrono: {(project / 'generated').as_posix()}: 0 written, 0 removed, 20 unchanged\n"
     )
     assert snapshot(project / "generated") == before
 

@@ -31,10 +31,10 @@ def test_gen_reports_what_it_did(tmp_path: Path) -> None:
     out = tmp_path / "out"
     code, stdout, stderr = run_cli("gen", str(directory), "-o", str(out))
     assert (code, stderr) == (0, "")
-    assert stdout == f"chrono: {out.as_posix()}: 7 written, 0 removed, 0 unchanged\n"
+    assert stdout == f"chrono: {out.as_posix()}: 8 written, 0 removed, 0 unchanged\n"
     code, stdout, _ = run_cli("gen", str(directory), "-o", str(out), "--check")
     assert code == 0
-    assert stdout == f"chrono: {out.as_posix()} is up to date (7 files)\n"
+    assert stdout == f"chrono: {out.as_posix()} is up to date (8 files)\n"
     code, stdout, _ = run_cli("check", str(directory))
     assert code == 0
     assert stdout == f"chrono: {directory.as_posix()}: no errors\n"

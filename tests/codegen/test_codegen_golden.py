@@ -69,7 +69,7 @@ def test_generated_is_the_golden_record_of_schemas() -> None:
 def test_golden_cases_cover_the_layout() -> None:
     """The cases named in STYLE.md exist; the fourth, ``system_stack``, is ``generated/``
     itself (a copy of it under golden/ would only be a second tree to keep in step)."""
-    assert CASES == ["cross_file_imports", "edge_policies", "types_only"]
+    assert CASES == ["cross_file_imports", "edge_policies", "processes", "types_only"]
     assert (REPO / "generated" / "system_stack" / "wiring.py").is_file()
     files = generate(GOLDEN / "types_only" / "schemas").files
     assert files is not None

@@ -385,7 +385,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         {"a.toml": "a = " + "[" * 5000 + "]" * 5000 + "\n", "b.toml": "a" + ".a" * 5000 + " = 1\n"},
         [
             "a.toml:1: error: nesting too deep",
-            "b.toml:1:1: error: unknown top-level key 'a'; expected graph, messages, enums, daemons, edges",
+            "b.toml:1:1: error: unknown top-level key 'a'; expected graph, messages, enums, "
+            "daemons, edges, processes",
         ],
     ),
 ]

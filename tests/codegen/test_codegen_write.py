@@ -35,7 +35,7 @@ def test_second_run_touches_nothing(tmp_path: Path) -> None:
     directory, out = _schemas(tmp_path), tmp_path / "out"
     first = write(_files(directory), out)
     assert first.errors == ()
-    assert len(first.written) == 11
+    assert len(first.written) == 12
     before = snapshot(out)
     second = write(_files(directory), out)
     assert (second.written, second.removed) == ((), ())

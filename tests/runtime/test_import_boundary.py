@@ -1,8 +1,10 @@
 """The core imports only anyio and the standard library (ADR 0005).
 
-Checked statically over every module of ``chrono_daemon`` except the optional extras (the ZMQ
-transport, the wire shapes and type hashes, the MCAP recording subpackage), so an import hidden
-in a function or behind TYPE_CHECKING is caught too.
+Checked statically over every module of ``chrono_daemon`` except the optional extras, so an
+import hidden in a function or behind TYPE_CHECKING is caught too. The extras: the ZMQ transport
+(``transports/zmq.py`` and its ``_zmq_*`` helpers), and the optional subpackages, which nothing
+in the core imports: ``wire`` (type hashes, msgspec), ``recording`` (MCAP), and the programs that
+run graphs, ``run`` and ``launch`` (codegen, ZMQ).
 """
 
 from __future__ import annotations
@@ -15,14 +17,9 @@ import chrono_daemon
 
 ROOT = Path(chrono_daemon.__file__).parent
 ALLOWED = {"anyio", "chrono_daemon"}  # chrono_daemon: recipes use the public API
-# The ZMQ transport (extra `zmq`): its public module and its private `_zmq_*` helpers.
 ZMQ = {ROOT / "transports" / "zmq.py", *(ROOT / "transports").glob("_zmq_*.py")}
-# Wire shapes and type hashes (ADR 0022): built on msgspec.inspect, used by the ZMQ transport,
-# codegen and recordings; nothing in the core imports them (checked below).
-WIRE = set((ROOT / "wire").glob("*.py"))
-# The recording subpackage (extra `record`: mcap, msgspec, jsonschema), exactly its own modules.
-RECORDING = set((ROOT / "recording").glob("*.py"))
-OPTIONAL = ZMQ | WIRE | RECORDING
+SUBPACKAGES = ("wire", "recording", "run", "launch")
+OPTIONAL = ZMQ | {p for sub in SUBPACKAGES for p in (ROOT / sub).rglob("*.py")}
 
 
 def imported_top_levels(path: Path) -> set[str]:
@@ -32,6 +29,21 @@ def imported_top_levels(path: Path) -> set[str]:
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
+    return names
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module ``path`` imports, relative imports resolved (``chrono_daemon.run.plan``)."""
+    package = ["chrono_daemon", *path.relative_to(ROOT).parent.parts]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
 
 
@@ -52,42 +64,26 @@ def test_only_the_zmq_module_pulls_in_its_helpers() -> None:
     importers = {
         str(p.relative_to(ROOT))
         for p in ROOT.rglob("*.py")
-        if p not in ZMQ and "_zmq_" in p.read_text()
+        if p not in OPTIONAL and "_zmq_" in p.read_text()
     }
     assert importers == set()
 
 
-def test_nothing_outside_the_recording_subpackage_imports_it() -> None:
-    """The core stays importable without mcap: only ``recording/`` itself names it."""
-    assert len(RECORDING) >= 5
+def test_the_core_never_imports_the_optional_subpackages() -> None:
+    optional = tuple(f"chrono_daemon.{sub}" for sub in SUBPACKAGES)
     importers = {
-        str(p.relative_to(ROOT))
+        str(p.relative_to(ROOT)): sorted(n for n in imported_modules(p) if n.startswith(optional))
         for p in ROOT.rglob("*.py")
-        if p not in RECORDING and "recording" in imported_modules(p)
+        if p not in OPTIONAL
     }
-    assert importers == set()
-
-
-def test_only_optional_modules_import_the_wire_package() -> None:
-    """`chrono_daemon.wire` needs msgspec: only the optional modules may import it."""
-    assert WIRE, "the wire package moved: update this test"
-    importers = {
-        str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py") if "wire" in imported_modules(p)
-    }
-    assert importers <= {str(p.relative_to(ROOT)) for p in OPTIONAL}
-    assert "transports/_zmq_handshake.py" in importers  # the checker sees real imports
-
-
-def imported_modules(path: Path) -> set[str]:
-    """Every module path component named by an import of ``path`` (absolute or relative)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(part for alias in node.names for part in alias.name.split("."))
-        elif isinstance(node, ast.ImportFrom):
-            names.update((node.module or "").split("."))
-            names.update(alias.name for alias in node.names)
-    return names
+    assert {k: v for k, v in importers.items() if v} == {}
+    # ...and the check sees relative imports of the subpackages, as they import each other.
+    assert "chrono_daemon.run.errors" in imported_modules(ROOT / "run" / "plan.py")
+    assert "chrono_daemon.launch.control" in imported_modules(ROOT / "launch" / "child.py")
+    assert any(
+        n.startswith("chrono_daemon.wire")
+        for n in imported_modules(ROOT / "transports" / "_zmq_handshake.py")
+    )
 
 
 def test_the_checker_catches_a_third_party_import(tmp_path: Path) -> None:

@@ -23,11 +23,12 @@ class Latest(Generic[T]):
         initial: the value ``get`` returns before the first ``set`` (default ``None``).
     """
 
-    __slots__ = ("_value", "_version")
+    __slots__ = ("_ended", "_value", "_version")
 
     def __init__(self, initial: T | None = None) -> None:
         self._value: T | None = initial
         self._version = 0
+        self._ended = False
 
     def get(self) -> T | None:
         """Return the newest value, or the initial value (``None``) if nothing was set yet."""
@@ -43,14 +44,23 @@ class Latest(Generic[T]):
         """How many times ``set`` was called; compare two readings to see if a value is new."""
         return self._version
 
+    @property
+    def ended(self) -> bool:
+        """True once the source that ``feed`` reads reached end-of-stream: the held value is
+        final. (A cancelled or failed ``feed`` does not end it.)"""
+        return self._ended
+
     async def feed(self, source: ReceiveStream[T]) -> None:
-        """Store every item of ``source`` until it ends (returns quietly at ``EndOfStream``).
+        """Store every item of ``source`` until it ends (returns quietly at ``EndOfStream``),
+        then set ``ended``.
 
         Run it as a task or daemon next to the reader; it consumes ``source`` at the
         producer's pace, so the producer is never held back by a slow reader.
         """
         async for item in source:
             self.set(item)
+        self._ended = True
 
     def __repr__(self) -> str:
-        return f"Latest({self._value!r}, version={self._version})"
+        ended = ", ended" if self._ended else ""
+        return f"Latest({self._value!r}, version={self._version}{ended})"

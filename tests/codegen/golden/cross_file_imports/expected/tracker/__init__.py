@@ -4,6 +4,7 @@
 
 from .channels import TrackChannel, TrackRecv, TrackSend
 from .daemons import FollowerBase, FollowerParams
+from .harness import TrackerHarnessBase
 from .messages import Track
 from .wiring import TrackerDaemons, TrackerGraph, TrackerInputs, TrackerOutputs, TrackerParams
 
@@ -16,6 +17,7 @@ __all__ = (
     "TrackSend",
     "TrackerDaemons",
     "TrackerGraph",
+    "TrackerHarnessBase",
     "TrackerInputs",
     "TrackerOutputs",
     "TrackerParams",

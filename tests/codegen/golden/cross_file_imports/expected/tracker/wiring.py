@@ -3,16 +3,30 @@
 """Wiring of the graph of schema tracker.toml: channels, routing, daemons."""
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import msgspec
 
 from chrono_daemon import Channel, ReceiveStream, SendStream, Supervisor, open_channel
+from chrono_daemon.tap import EdgeTap
 
 from .. import shapes
 from .daemons import FollowerBase, FollowerParams
 from .messages import Track
 
 __all__ = ("TrackerDaemons", "TrackerGraph", "TrackerInputs", "TrackerOutputs", "TrackerParams")
+
+_T = TypeVar("_T")
+
+
+def _tap(
+    tap: EdgeTap | None, topic: str, message_type: object, send: SendStream[_T]
+) -> SendStream[_T]:
+    return send if tap is None else tap.tap(topic, message_type, send)
+
+
+def _waiting(channel: Channel[_T]) -> int:
+    return channel.recv.statistics().current_buffer_used
 
 
 class TrackerParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -50,29 +64,40 @@ class TrackerGraph:
         *,
         follower: type[FollowerBase],
         params: TrackerParams | None = None,
+        tap: EdgeTap | None = None,
     ) -> None:
         self.params = TrackerParams() if params is None else params
         # in.points -> follower.points
         self._link0: Channel[shapes.Point] = open_channel(1)
         # follower.tracks -> out.tracks
         self._link1: Channel[Track] = open_channel(1)
-        self.inputs = TrackerInputs(points=self._link0.send)
+        self.inputs = TrackerInputs(
+            points=_tap(tap, "tracker/in.points", shapes.Point, self._link0.send),
+        )
         self.outputs = TrackerOutputs(tracks=self._link1.recv)
         self.daemons = TrackerDaemons(
             follower=follower(
                 points=self._link0.recv,
-                tracks=self._link1.send,
+                tracks=_tap(tap, "tracker/follower.tracks", Track, self._link1.send),
                 params=self.params.follower,
             ),
         )
 
     def add_to(self, sup: Supervisor) -> None:
-        """Host every daemon under its schema name, and the routing daemons the graph needs."""
+        """Host the daemons of the graph and their routing daemons, by schema name."""
         sup.add(self.daemons.follower, name="follower")
 
     async def aclose(self) -> None:
         """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
         return  # every edge is in-process: nothing to release
+
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {
+            "in.points -> follower.points": _waiting(self._link0),
+            "follower.tracks -> out.tracks": _waiting(self._link1),
+        }
 
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""

@@ -17,6 +17,7 @@ from .channels import (
     PongSend,
 )
 from .daemons import RouterBase, RouterParams, SinkBase, SinkParams, SourceBase, SourceParams
+from .harness import RoutingHarnessBase
 from .messages import Command, Event, Ping, Pong
 from .wiring import RoutingDaemons, RoutingGraph, RoutingInputs, RoutingOutputs, RoutingParams
 
@@ -41,6 +42,7 @@ __all__ = (
     "RouterParams",
     "RoutingDaemons",
     "RoutingGraph",
+    "RoutingHarnessBase",
     "RoutingInputs",
     "RoutingOutputs",
     "RoutingParams",

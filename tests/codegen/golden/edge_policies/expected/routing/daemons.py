@@ -3,7 +3,7 @@
 """Daemon stub base classes of schema routing.toml."""
 
 from abc import abstractmethod
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 import msgspec
@@ -15,6 +15,19 @@ from chrono_daemon.recipes.latest import Latest
 from .messages import Command, Event, Ping, Pong
 
 __all__ = ("RouterBase", "RouterParams", "SinkBase", "SinkParams", "SourceBase", "SourceParams")
+
+
+def _ended(*inputs: Latest[Any] | ReceiveStream[Any]) -> bool:
+    """True when every input reached end-of-stream (a ``latest`` input: its source did)."""
+    for port in inputs:
+        if isinstance(port, Latest):
+            if not port.ended:
+                return False
+        else:
+            stats = port.statistics()
+            if stats.open_send_streams or stats.current_buffer_used:
+                return False
+    return True
 
 
 class SourceParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -48,8 +61,11 @@ class SourceBase(Daemon):
             await self.debug.aclose()
 
     async def run(self, ctx: Context) -> None:
-        """Call ``step`` every 0.3333333333333333 s on ``ctx.clock`` until the supervisor stops."""
+        """Call ``step`` every 0.3333333333333333 s on ``ctx.clock`` until the supervisor stops or
+        every input has ended."""
         async for t in cooperative_every(ctx, 0.3333333333333333):
+            if _ended(self.commands):
+                return
             await self.step(ctx, t)
 
     @abstractmethod
@@ -94,23 +110,29 @@ class RouterBase(Daemon):
             await self.counts.aclose()
 
     async def run(self, ctx: Context) -> None:
-        """Hand every message of each stream input to its handler until the inputs end."""
+        """Hand every message of each stream input to its handler until the inputs end.
+
+        Handlers run one at a time (they may send on the same output, an SPSC endpoint)."""
+        one_at_a_time = anyio.Lock()
         async with anyio.create_task_group() as tg:
-            tg.start_soon(self._receive_events, ctx)
-            tg.start_soon(self._receive_commands, ctx)
-            tg.start_soon(self._receive_spare, ctx)
+            tg.start_soon(self._receive_events, ctx, one_at_a_time)
+            tg.start_soon(self._receive_commands, ctx, one_at_a_time)
+            tg.start_soon(self._receive_spare, ctx, one_at_a_time)
 
-    async def _receive_events(self, ctx: Context) -> None:
+    async def _receive_events(self, ctx: Context, lock: anyio.Lock) -> None:
         async for msg in self.events:
-            await self.on_events(ctx, msg)
+            async with lock:
+                await self.on_events(ctx, msg)
 
-    async def _receive_commands(self, ctx: Context) -> None:
+    async def _receive_commands(self, ctx: Context, lock: anyio.Lock) -> None:
         async for msg in self.commands:
-            await self.on_commands(ctx, msg)
+            async with lock:
+                await self.on_commands(ctx, msg)
 
-    async def _receive_spare(self, ctx: Context) -> None:
+    async def _receive_spare(self, ctx: Context, lock: anyio.Lock) -> None:
         async for msg in self.spare:
-            await self.on_spare(ctx, msg)
+            async with lock:
+                await self.on_spare(ctx, msg)
 
     @abstractmethod
     async def on_events(self, ctx: Context, msg: Event) -> None:

@@ -12,6 +12,7 @@ from chrono_daemon.recipes.fanout import tee
 from chrono_daemon.recipes.latest import Latest
 from chrono_daemon.recipes.lossy import CoalesceSend, DropNewestSend, DropOldestSend
 from chrono_daemon.recipes.merge import merge
+from chrono_daemon.tap import EdgeTap
 from chrono_daemon.transports.zmq import MsgpackSerde, open_zmq_receive, open_zmq_send
 
 from .daemons import RouterBase, RouterParams, SinkBase, SourceBase
@@ -20,6 +21,16 @@ from .messages import Command, Event, Ping, Pong
 __all__ = ("RoutingDaemons", "RoutingGraph", "RoutingInputs", "RoutingOutputs", "RoutingParams")
 
 _T = TypeVar("_T")
+
+
+def _tap(
+    tap: EdgeTap | None, topic: str, message_type: object, send: SendStream[_T]
+) -> SendStream[_T]:
+    return send if tap is None else tap.tap(topic, message_type, send)
+
+
+def _waiting(channel: Channel[_T]) -> int:
+    return channel.recv.statistics().current_buffer_used
 
 
 async def _tee(ctx: Context, source: ReceiveStream[_T], *dests: SendStream[_T]) -> None:
@@ -80,6 +91,7 @@ class RoutingGraph:
         router: type[RouterBase],
         sink: type[SinkBase],
         params: RoutingParams | None = None,
+        tap: EdgeTap | None = None,
     ) -> None:
         self.params = RoutingParams() if params is None else params
         # in.events -> router.events
@@ -102,7 +114,7 @@ class RoutingGraph:
             serde=MsgpackSerde(Ping | Pong),
         )
         self._link4_send = open_zmq_send(
-            "inproc://routing-log",
+            self._link4_recv.address,
             bind=False,
             maxsize=8,
             serde=MsgpackSerde(Ping | Pong),
@@ -123,27 +135,30 @@ class RoutingGraph:
         # router.spare is unconnected: it never yields
         self._idle0: Channel[Event] = open_channel(0)
         self._latest1: Latest[Command] = Latest()
-        self.inputs = RoutingInputs(events=self._link0_lossy, commands=self._tee0.send)
+        self.inputs = RoutingInputs(
+            events=_tap(tap, "routing/in.events", Event, self._link0_lossy),
+            commands=_tap(tap, "routing/in.commands", Command, self._tee0.send),
+        )
         self.outputs = RoutingOutputs(log=self._link5.recv, counts=self._link6.recv)
         self.daemons = RoutingDaemons(
             source=source(
                 commands=self._latest0,
-                events=self._link1_lossy,
-                debug=self._drain0.send,
+                events=_tap(tap, "routing/source.events", Event, self._link1_lossy),
+                debug=_tap(tap, "routing/source.debug", Event, self._drain0.send),
             ),
             router=router(
                 events=self._merge0.recv,
                 commands=self._link3.recv,
                 spare=self._idle0.recv,
-                log=self._tee1.send,
-                counts=self._link6.send,
+                log=_tap(tap, "routing/router.log", Ping | Pong, self._tee1.send),
+                counts=_tap(tap, "routing/router.counts", int, self._link6.send),
                 params=self.params.router,
             ),
             sink=sink(log=self._link4_recv, idle=self._latest1),
         )
 
     def add_to(self, sup: Supervisor) -> None:
-        """Host every daemon under its schema name, and the routing daemons the graph needs."""
+        """Host the daemons of the graph and their routing daemons, by schema name."""
         sup.add(self.daemons.source, name="source")
         sup.add(self.daemons.router, name="router")
         sup.add(self.daemons.sink, name="sink")
@@ -168,6 +183,21 @@ class RoutingGraph:
         """Release transport resources (ZMQ sockets); call it after the supervisor exited."""
         await self._link4_send.aclose()
         await self._link4_recv.aclose()
+
+    def buffered(self) -> dict[str, int]:
+        """Items waiting now in each in-process edge, keyed ``"producer -> consumer"`` (what a
+        stop leaves undelivered; ZMQ edges do not tell)."""
+        return {
+            "in.events -> router.events": _waiting(self._link0),
+            "source.events -> router.events": _waiting(self._link1),
+            "in.commands -> source.commands": _waiting(self._link2),
+            "in.commands -> router.commands": _waiting(self._link3),
+            "router.log -> out.log": _waiting(self._link5),
+            "router.counts -> out.counts": _waiting(self._link6),
+            "in.commands -> tee": _waiting(self._tee0),
+            "router.log -> tee": _waiting(self._tee1),
+            "merge -> router.events": _waiting(self._merge0),
+        }
 
     def dropped(self) -> dict[str, int]:
         """Items dropped so far by each lossy edge, keyed ``"producer -> consumer"``."""

@@ -1,0 +1,300 @@
+"""``launch``: one child process per ``[processes]`` entry, supervised (SPEC §6.2).
+
+Each child is ``python -m codegen run SCHEMAS --graph G --impl MODULE --process P`` in its own
+process group, with the complete wire address map in ``CHRONO_ADDRESSES`` (pinned addresses
+as given, the others free TCP ports on the target process's ``host``, chosen per launch, so
+two launches of one graph never meet) and its control channel in ``CHRONO_CONTROL``.
+Supervision:
+
+- every line a child prints reaches ``on_line(process, stream, line)``;
+- SIGINT/SIGTERM to the launcher is forwarded to every child, which stops gracefully;
+- a child that exits non-zero or is killed stops the others (SIGTERM, then SIGKILL after
+  ``grace`` + a margin) and the launch fails naming it and its status;
+- children that all exit 0 (the graph drained) make the launch succeed.
+
+Whatever happens, every child is waited for before ``launch`` returns: no orphans.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import anyio
+
+from chrono_daemon import ChannelClosed, EndOfStream
+from chrono_daemon.run.addresses import ADDRESSES_ENV, format_addresses, wire_addresses
+from chrono_daemon.run.errors import RunError
+from chrono_daemon.run.plan import load_graph, plan_run
+from chrono_daemon.run.signals import on_signals
+from chrono_daemon.transports.zmq import ZmqChannelError
+
+from .control import CONTROL_ENV, LAUNCHER_PID_ENV, ControlLink, bind_control
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from anyio.abc import ByteReceiveStream, Process, TaskGroup
+
+__all__ = ("LaunchOutcome", "describe_status", "free_ports", "launch")
+
+KILL_MARGIN = 5.0
+"""Seconds past ``grace`` a stopped child gets before SIGKILL."""
+
+
+@dataclass
+class LaunchOutcome:
+    """How a launch ended: the exit code and a one-line reason."""
+
+    exit_code: int
+    reason: str
+
+
+@dataclass
+class _Child:
+    name: str
+    process: Process
+    control: ControlLink
+    status: int | None = None
+
+
+@dataclass
+class _State:
+    children: list[_Child] = field(default_factory=list)
+    ready: set[str] = field(default_factory=set)
+    signal: int | None = None
+    failure: str | None = None
+    stopping: bool = False
+
+
+def free_ports(hosts: Sequence[str]) -> list[int]:
+    """A port the OS calls free on each host, all distinct: bound at once, then released.
+
+    The children bind them a moment later. (Not ``ipc://``: the ZMQ transport can lose the
+    tail of a stream over ipc when the sender closes at once; see docs/deploy.md.)
+    """
+    held: list[socket.socket] = []
+    try:
+        for host in hosts:
+            family = socket.AF_INET6 if host.startswith("[") else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            held.append(sock)
+            sock.bind((host.strip("[]"), 0))
+        return [s.getsockname()[1] for s in held]
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def describe_status(code: int) -> str:
+    """``exited with status 1`` / ``was killed by SIGKILL`` for a ``returncode``."""
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed by {name}"
+    return f"exited with status {code}"
+
+
+async def launch(
+    schemas: Path,
+    graph: str,
+    impl: str,
+    *,
+    params: Path | None = None,
+    clock: Literal["wall", "sim"] = "wall",
+    until: float | None = None,
+    backend: Literal["asyncio", "trio"] = "asyncio",
+    addresses: Mapping[str, str] | None = None,
+    grace: float = 5.0,
+    on_line: Callable[[str, str, str], None] | None = None,
+    on_ready: Callable[[], None] | None = None,
+    handle_signals: bool = True,
+    python: str = sys.executable,
+) -> LaunchOutcome:
+    """Start and supervise every process of ``graph``; see the module docstring.
+
+    Everything a child would check first (schemas, MODULE, params, addresses) is checked here
+    before any child starts. ``on_ready()`` runs once every child reported its daemons started.
+
+    Raises:
+        RunError: bad input (nothing was started).
+    """
+    if clock == "sim":
+        raise RunError(
+            [
+                "chrono launch: --clock sim across processes needs lockstep virtual time, "
+                "which is not built yet (issue 11); use --clock wall, or chrono run --clock sim "
+                "to run the whole graph in one process"
+            ]
+        )
+    module, _ = load_graph(schemas, graph)
+    model = module.graph
+    assert model is not None
+    if not model.processes:
+        raise RunError(
+            [
+                f"chrono launch: graph {graph!r} declares no [processes]; run it with chrono "
+                "run, or add [processes.NAME] tables to its schema"
+            ]
+        )
+    workdir = Path(tempfile.mkdtemp(prefix="chrono-launch-"))
+    try:
+        chosen = wire_addresses(model, None, addresses or {})
+        hosts = {p.name: p.host for p in model.processes}
+        free = [w for w in model.wires if w.label not in chosen]
+        for w, port in zip(free, free_ports([hosts[w.target] for w in free]), strict=True):
+            chosen[w.label] = f"tcp://{hosts[w.target]}:{port}"
+        for p in model.processes:
+            plan_run(schemas, graph, impl, process=p.name, params=params, addresses=chosen)
+        argv = [python, "-m", "codegen", "run", str(schemas), "--graph", graph, "--impl", impl]
+        argv += ["--clock", clock, "--backend", backend]
+        argv += [] if params is None else ["--params", str(params)]
+        argv += [] if until is None else ["--until", repr(until)]
+        env = {
+            **os.environ,
+            ADDRESSES_ENV: format_addresses(chosen),
+            LAUNCHER_PID_ENV: str(os.getpid()),
+            "PYTHONUNBUFFERED": "1",
+        }
+        names = [p.name for p in model.processes]
+        return await _supervise(workdir, names, argv, env, grace, on_line, on_ready, handle_signals)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def _supervise(
+    workdir: Path,
+    names: Sequence[str],
+    argv: list[str],
+    env: dict[str, str],
+    grace: float,
+    on_line: Callable[[str, str, str], None] | None,
+    on_ready: Callable[[], None] | None,
+    handle_signals: bool,
+) -> LaunchOutcome:
+    state = _State()
+    emit = on_line or _print_line
+    try:
+        async with anyio.create_task_group() as tg:
+            if handle_signals:
+
+                def forward(signum: int) -> None:
+                    state.signal = signum
+                    _stop_all(state, tg, signum, grace)
+
+                def kill() -> None:
+                    for child in state.children:
+                        if child.status is None:
+                            _signal_group(child, signal.SIGKILL)
+
+                await tg.start(on_signals, forward, kill)
+            async with anyio.create_task_group() as children:
+                for name in names:
+                    link, value = bind_control(workdir, name)
+                    process = await anyio.open_process(
+                        [*argv, "--process", name],
+                        env={**env, CONTROL_ENV: value},
+                        start_new_session=True,
+                    )
+                    child = _Child(name, process, link)
+                    state.children.append(child)
+                    children.start_soon(_run_child, child, state, tg, grace, emit)
+                    tg.start_soon(_watch_ready, child, state, len(names), on_ready)
+            tg.cancel_scope.cancel()
+    finally:
+        with anyio.CancelScope(shield=True):
+            for child in state.children:
+                await _reap(child)
+                await child.control.aclose()
+    if state.signal is not None:
+        return LaunchOutcome(128 + state.signal, f"stopped by {signal.Signals(state.signal).name}")
+    if state.failure is not None:
+        return LaunchOutcome(1, state.failure)
+    return LaunchOutcome(0, f"all {len(names)} processes exited 0")
+
+
+async def _run_child(
+    child: _Child, state: _State, tg: TaskGroup, grace: float, emit: Callable[[str, str, str], None]
+) -> None:
+    """Relay the child's output until it exits; a failure stops the others."""
+    process = child.process
+    assert process.stdout is not None
+    assert process.stderr is not None
+    async with anyio.create_task_group() as pumps:
+        pumps.start_soon(_pump, child.name, "stdout", process.stdout, emit)
+        pumps.start_soon(_pump, child.name, "stderr", process.stderr, emit)
+        child.status = await process.wait()
+        if child.status != 0 and not state.stopping:
+            state.failure = f"process {child.name!r} {describe_status(child.status)}"
+            _stop_all(state, tg, signal.SIGTERM, grace)
+        # The last lines are in the pipes; a grandchild that keeps them open is not waited for.
+        pumps.cancel_scope.deadline = anyio.current_time() + 2.0
+
+
+def _stop_all(state: _State, tg: TaskGroup, signum: int, grace: float) -> None:
+    """Send ``signum`` to every running child's group; SIGKILL what is left after a while."""
+    state.stopping = True
+    for child in state.children:
+        if child.status is None:
+            _signal_group(child, signum)
+    tg.start_soon(_kill_after, state, grace + KILL_MARGIN)
+
+
+async def _kill_after(state: _State, delay: float) -> None:
+    await anyio.sleep(delay)
+    for child in state.children:
+        if child.status is None:
+            _signal_group(child, signal.SIGKILL)
+
+
+def _signal_group(child: _Child, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.process.pid, signum)
+
+
+async def _reap(child: _Child) -> None:
+    """Make sure the child and its group are gone (after a failure of the launcher itself)."""
+    if child.process.returncode is None:
+        _signal_group(child, signal.SIGKILL)
+    with anyio.move_on_after(KILL_MARGIN):
+        await child.process.wait()
+    _signal_group(child, signal.SIGKILL)  # grandchildren of a child that exited
+
+
+async def _watch_ready(
+    child: _Child, state: _State, total: int, on_ready: Callable[[], None] | None
+) -> None:
+    try:
+        message = await child.control.recv.receive()
+    except (EndOfStream, ChannelClosed, ZmqChannelError):
+        return  # the child died first: its exit status tells why
+    state.ready.add(message.process)
+    if len(state.ready) == total and on_ready is not None:
+        on_ready()
+
+
+async def _pump(
+    name: str, stream: str, source: ByteReceiveStream, emit: Callable[[str, str, str], None]
+) -> None:
+    buffer = b""
+    async for chunk in source:
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            emit(name, stream, line.decode("utf-8", "replace"))
+    if buffer:
+        emit(name, stream, buffer.decode("utf-8", "replace"))
+
+
+def _print_line(name: str, stream: str, line: str) -> None:
+    print(f"[{name}] {line}", file=sys.stderr if stream == "stderr" else sys.stdout, flush=True)

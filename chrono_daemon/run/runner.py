@@ -1,0 +1,161 @@
+"""``execute``: host a built graph under a supervisor until it ends, is told to stop, or fails.
+
+How a run ends, and its exit code:
+
+- every daemon returned (the sources ended and the graph drained): 0;
+- ``until`` reached (clock time since the start; under ``SimClock`` virtual time advances to it
+  as fast as the daemons allow): a graceful ``stop(grace)``, then 0;
+- SIGINT / SIGTERM: a graceful ``stop(grace)``, then 130 / 143 (a second signal cancels
+  whatever is left at once);
+- a daemon failed (the supervisor's ``"shutdown"`` policy stops the others): 1, naming it.
+
+Nothing here prints: progress goes to a callback, the outcome is returned.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import anyio
+
+from chrono_daemon import DaemonError, SimClock, Supervisor, WallClock
+
+from .signals import on_signals
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from chrono_daemon import Clock
+
+    from .plan import Built
+
+__all__ = ("ClockKind", "RunOutcome", "execute")
+
+ClockKind = Literal["wall", "sim"]
+
+_SIM_STEPS = 200  # advances per --until run: progress granularity, not semantics
+_SIM_STEP = 1.0  # virtual seconds per advance without --until
+
+
+@dataclass
+class RunOutcome:
+    """How a run ended: its exit code, a one-line reason, details (tracebacks) to show, and
+    what it left undelivered: items still buffered in in-process edges, and items dropped by
+    lossy edges, each keyed ``"producer -> consumer"`` (only the non-zero ones)."""
+
+    exit_code: int
+    reason: str
+    details: list[str] = field(default_factory=list)
+    buffered: dict[str, int] = field(default_factory=dict)
+    dropped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Stop:
+    signal: int | None = None
+
+
+async def execute(
+    built: Built,
+    *,
+    clock: ClockKind = "wall",
+    until: float | None = None,
+    grace: float = 5.0,
+    on_progress: Callable[[float, float | None, float], None] | None = None,
+    on_started: Callable[[Supervisor], Awaitable[None]] | None = None,
+    handle_signals: bool = True,
+) -> RunOutcome:
+    """Run ``built`` (a graph or a process of one) to its end; see the module docstring.
+
+    ``on_progress(now, until, sim_rate)`` hears, under ``SimClock``, the virtual time reached
+    and the simulated seconds per wall second so far. ``on_started(sup)`` runs (as a task) once
+    every daemon finished ``on_start``; it may stop the run with ``sup.stop(...)``.
+    ``handle_signals`` needs the main thread.
+    """
+    if until is not None and until < 0:
+        raise ValueError(f"until must be >= 0, got {until}")
+    runtime: Clock = SimClock() if clock == "sim" else WallClock()
+    sup = Supervisor(clock=runtime)
+    stop = _Stop()
+    failures: list[DaemonError] = []
+    try:
+        async with anyio.create_task_group() as tg:
+            if handle_signals:
+
+                def graceful(signum: int) -> None:
+                    stop.signal = signum
+                    tg.start_soon(sup.stop, grace)
+
+                await tg.start(on_signals, graceful, tg.cancel_scope.cancel)
+            try:
+                async with sup:
+                    built.add_to(sup)
+                    tg.start_soon(_drive, sup, runtime, until, grace, on_progress)
+                    if on_started is not None:
+                        tg.start_soon(_started, sup, on_started)
+            finally:
+                tg.cancel_scope.cancel()
+    except* DaemonError as group:
+        failures = [e for e in _leaves(group) if isinstance(e, DaemonError)]
+    finally:
+        left = {k: v for k, v in built.buffered().items() if v}
+        lost = {k: v for k, v in built.dropped().items() if v}
+        with anyio.CancelScope(shield=True):
+            await built.aclose()
+    if stop.signal is not None:
+        name = signal.Signals(stop.signal).name
+        return RunOutcome(128 + stop.signal, f"stopped by {name}", [], left, lost)
+    if failures:
+        first = failures[0]
+        details = ["".join(traceback.format_exception(e.error)).rstrip() for e in failures]
+        names = ", ".join(repr(e.name) for e in failures)
+        return RunOutcome(1, f"daemon {names} failed: {first}", details, left, lost)
+    return RunOutcome(0, "done", [], left, lost)
+
+
+def _leaves(group: BaseExceptionGroup[DaemonError]) -> list[BaseException]:
+    out: list[BaseException] = []
+    for exc in group.exceptions:
+        out += _leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc]
+    return out
+
+
+async def _started(sup: Supervisor, on_started: Callable[[Supervisor], Awaitable[None]]) -> None:
+    await sup.wait_all_started()
+    await on_started(sup)
+
+
+async def _drive(
+    sup: Supervisor,
+    clock: Clock,
+    until: float | None,
+    grace: float,
+    on_progress: Callable[[float, float | None, float], None] | None,
+) -> None:
+    """Stop the run at ``until``; under ``SimClock``, advance virtual time as fast as the
+    daemons allow, also while they stop (a step in progress finishes at its exact time)."""
+    await sup.wait_all_started()
+    if not isinstance(clock, SimClock):
+        if until is not None:
+            await clock.sleep(until)
+            await sup.stop(grace)
+        return
+    step = until / _SIM_STEPS if until else _SIM_STEP
+    start = time.monotonic()
+    stopping = False
+    async with anyio.create_task_group() as tg:
+        while True:  # cancelled by execute() once every daemon has ended
+            target = clock.now() + step
+            if until is not None and clock.now() < until:
+                target = min(target, until)
+            await clock.advance_to(target)
+            if (until is None or clock.now() <= until) and on_progress is not None:
+                elapsed = time.monotonic() - start
+                on_progress(clock.now(), until, clock.now() / elapsed if elapsed else 0.0)
+            if until is not None and clock.now() >= until and not stopping:
+                stopping = True
+                tg.start_soon(sup.stop, grace)

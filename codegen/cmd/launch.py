@@ -1,0 +1,77 @@
+"""``chrono launch``: start one process per ``[processes]`` entry and supervise them (SPEC §6.2).
+
+Only parses options and wires ``chrono_daemon.launch.launch``; each child's output is printed
+prefixed with its process name; exits 0 (every child exited 0) / 1 (bad input, or a child
+failed: named with its status) / 130 / 143.
+"""
+
+# No ``from __future__ import annotations``: Typer reads this signature at run time.
+import functools
+
+import typer
+
+from ._graph_options import (
+    Address,
+    Backend,
+    BackendOption,
+    ClockKind,
+    ClockOption,
+    GraphOption,
+    ImplOption,
+    ParamsOption,
+    SchemasArgument,
+    UntilOption,
+    fail,
+)
+
+__all__ = ("launch_command",)
+
+
+def launch_command(
+    schemas: SchemasArgument,
+    graph: GraphOption,
+    impl: ImplOption,
+    params: ParamsOption = None,
+    clock: ClockOption = ClockKind.wall,
+    until: UntilOption = None,
+    backend: BackendOption = Backend.asyncio,
+    address: Address = None,
+) -> None:
+    """Run every process of graph GRAPH as its own OS process on this machine.
+
+    Example: chrono launch schemas/ --graph system_stack --impl impl.system_stack --until 30
+    """
+    import anyio
+
+    from chrono_daemon.launch import launch
+    from chrono_daemon.run import RunError, env_addresses, parse_addresses
+
+    def line(process: str, stream: str, text: str) -> None:
+        typer.echo(f"[{process}] {text}", err=stream == "stderr")
+
+    def ready() -> None:
+        typer.echo("chrono launch: every process is running", err=True)
+
+    try:
+        overrides = {**env_addresses(), **parse_addresses(address or [], source="--address")}
+        run = functools.partial(
+            launch,
+            schemas,
+            graph,
+            impl,
+            params=params,
+            clock=clock.value,
+            until=until,
+            backend=backend.value,
+            addresses=overrides,
+            on_line=line,
+            on_ready=ready,
+        )
+        outcome = anyio.run(run, backend=backend.value)
+    except RunError as exc:
+        raise fail(exc.lines) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    if outcome.exit_code != 0:
+        typer.echo(f"chrono launch: {graph}: {outcome.reason}", err=True)
+    raise typer.Exit(outcome.exit_code)
