@@ -4,7 +4,7 @@
 # The pipeline is imported inside the command: the no-op fast path should not pay for it.
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,14 +13,32 @@ from ..fastpath import probe, record
 from ..progress import Progress
 from ._common import internal_error, print_errors
 
+if TYPE_CHECKING:
+    from ..write import WriteReport
+
 __all__ = ("gen_command",)
+
+
+def _not_empty(value: str) -> Path:
+    # Path("") is Path("."): an unset shell variable (-o "$OUT") must not mean "here".
+    if not value:
+        raise typer.BadParameter("-o/--out is empty; give the output package directory")
+    return Path(value)
 
 
 def gen_command(
     directory: Annotated[Path, typer.Argument(help="Directory of *.toml schema files.")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output package directory.")] = Path(
-        "generated"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "-o",
+            "--out",
+            help="Output package directory.",
+            callback=_not_empty,
+            parser=str,
+            metavar="<path>",  # what Typer shows for a Path option
+        ),
+    ] = Path("generated"),
     check: Annotated[
         bool,
         typer.Option("--check", help="Write nothing; exit 1 listing the files that are stale."),
@@ -47,12 +65,15 @@ def gen_command(
     print_errors(result.errors)
     if report is None:
         raise typer.Exit(1)
+    shown = out.as_posix()
     if report.errors:
         for error in report.errors:
             typer.echo(format_error(error), err=True)
-        typer.echo("chrono: refused to write; nothing was changed", err=True)
+        if report.swapped:
+            typer.echo(f"chrono: {shown}: {_counts(report)}; see the error above", err=True)
+        else:
+            typer.echo("chrono: refused to write; nothing was changed", err=True)
         raise typer.Exit(1)
-    shown = out.as_posix()
     if check:
         if report.stale:
             for rel in report.stale:
@@ -65,9 +86,13 @@ def gen_command(
             raise typer.Exit(1)
         typer.echo(f"chrono: {shown} is up to date ({len(report.unchanged)} files)")
         return
-    typer.echo(
-        f"chrono: {shown}: {len(report.written)} written, {len(report.removed)} removed, "
+    typer.echo(f"chrono: {shown}: {_counts(report)}")
+    if fast is not None and not result.errors:  # warnings are re-reported by a full run
+        record(fast, out, report.snapshot)
+
+
+def _counts(report: "WriteReport") -> str:
+    return (
+        f"{len(report.written)} written, {len(report.removed)} removed, "
         f"{len(report.unchanged)} unchanged"
     )
-    if fast is not None and not result.errors:  # warnings are re-reported by a full run
-        record(fast, out)

@@ -7,7 +7,9 @@ errors and structural errors all come back as ``SchemaError`` values with file a
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -76,7 +78,8 @@ def load(directory: Path) -> LoadResult:
     """Read every ``*.toml`` file directly inside ``directory`` (sorted by name).
 
     Hidden files (``.#x.toml``) and editor backups (``x.toml~``) are ignored; ``X.TOML``,
-    directories named ``*.toml``, broken symlinks and unreadable files are errors.
+    anything that is not a regular file once symlinks are followed (a directory, a FIFO, a
+    device), broken symlinks and unreadable files are errors.
     """
     shown = directory.as_posix()
     if not directory.is_dir():
@@ -100,27 +103,8 @@ def load(directory: Path) -> LoadResult:
                 )
             )
             continue
-        if entry.is_symlink() and not entry.exists():
-            errors.append(SchemaError(path, 0, 0, "broken symlink: its target does not exist"))
-            continue
-        if entry.is_dir():
-            errors.append(SchemaError(path, 0, 0, "is a directory, not a schema file"))
-            continue
-        try:
-            size = entry.stat().st_size
-            if size > MAX_FILE_BYTES:
-                errors.append(
-                    SchemaError(
-                        path,
-                        0,
-                        0,
-                        f"file too large ({size} bytes; the limit is {MAX_FILE_BYTES} bytes)",
-                    )
-                )
-                continue
-            data = entry.read_bytes()
-        except OSError as exc:
-            errors.append(SchemaError(path, 0, 0, f"cannot read file: {exc.strerror or exc}"))
+        data = _read_regular(entry, path, errors)
+        if data is None:
             continue
         result = load_text(data, path=path, name=name)
         errors.extend(result.errors)
@@ -128,6 +112,50 @@ def load(directory: Path) -> LoadResult:
     if not files and not errors:
         errors.append(SchemaError(shown, 0, 0, "no schema files (*.toml) in this directory"))
     return LoadResult(files=tuple(files), errors=sort_errors(errors))
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_regular(mode: int, link: bool) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((text for test, text in _KINDS if test(mode)), "not a file")
+    return f"not a regular file ({'a symlink to ' if link else ''}{kind})"
+
+
+def _read_regular(entry: Path, path: str, errors: list[SchemaError]) -> bytes | None:
+    """The bytes of ``entry``, or None after adding the reason to ``errors``.
+
+    The type is checked before opening (a FIFO would block ``open``, ``/dev/zero`` would never
+    end), and again on the open descriptor, in case the path was swapped in between.
+    """
+    link = entry.is_symlink()
+    try:
+        problem = _not_regular(entry.stat().st_mode, link)
+        if problem is None:
+            fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as f:
+                st = os.fstat(f.fileno())
+                problem = _not_regular(st.st_mode, link)
+                if problem is None and st.st_size > MAX_FILE_BYTES:
+                    problem = (
+                        f"file too large ({st.st_size} bytes; the limit is {MAX_FILE_BYTES} bytes)"
+                    )
+                if problem is None:
+                    return f.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        problem = "broken symlink: its target does not exist" if link else "file vanished"
+    except OSError as exc:
+        problem = f"cannot read file: {exc.strerror or exc}"
+    errors.append(SchemaError(path, 0, 0, problem))
+    return None
 
 
 def load_text(data: bytes, *, path: str, name: str) -> LoadResult:

@@ -8,11 +8,20 @@ nothing written) is checked through the CLI for every case.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import TYPE_CHECKING
 
 import pytest
-from codegen_helpers import ERROR_LINE, SIMPLE, errors_of, run_cli, snapshot, write_schemas
+from codegen_helpers import (
+    ERROR_LINE,
+    SIMPLE,
+    errors_of,
+    run_cli,
+    run_cli_subprocess,
+    snapshot,
+    write_schemas,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -460,9 +469,33 @@ def test_odd_directory_entries(tmp_path: Path) -> None:
     (directory / "link.toml").symlink_to(directory / "missing.toml")
     assert errors_of(directory) == [
         "Z.TOML: error: schema files must end in '.toml': rename to 'Z.toml'",
-        "dir.toml: error: is a directory, not a schema file",
+        "dir.toml: error: not a regular file (a directory)",
         "link.toml: error: broken symlink: its target does not exist",
     ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_fifos_and_devices_are_not_read(tmp_path: Path) -> None:
+    """RELIABILITY 84: a FIFO would block open(), /dev/zero would never end: both refused."""
+    directory = write_schemas(tmp_path / "s", {"ok.toml": SIMPLE})
+    os.mkfifo(directory / "pipe.toml")
+    (directory / "zero.toml").symlink_to("/dev/zero")
+    (directory / "dir.toml").mkdir()
+    expected = [
+        "dir.toml: error: not a regular file (a directory)",
+        "pipe.toml: error: not a regular file (a named pipe)",
+        "zero.toml: error: not a regular file (a symlink to a character device)",
+    ]
+    assert errors_of(directory) == expected
+    for command in (["check"], ["gen", "-o", str(tmp_path / "out")]):
+        proc = run_cli_subprocess(command[0], str(directory), *command[1:])
+        assert proc.returncode == 1
+        prefix = directory.as_posix() + "/"
+        assert [line.removeprefix(prefix) for line in proc.stderr.splitlines()] == [
+            *expected,
+            "chrono: 3 errors; nothing was written",
+        ]
+    assert not (tmp_path / "out").exists()
 
 
 def test_empty_and_missing_directories(tmp_path: Path) -> None:
