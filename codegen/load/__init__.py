@@ -21,6 +21,7 @@ from .positions import PositionIndex, index_positions
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .positions import KeyPath
     from .raw import RawSchema
 
 __all__ = ("MAX_FILE_BYTES", "LoadResult", "RawFile", "load", "load_text")
@@ -49,6 +50,10 @@ class RawFile:
             entries that failed to decode (so references to them do not cascade into
             "unknown type" errors).
         clean: True when the file decoded without any error.
+        lost: key paths of nested entries that failed to decode and are missing from
+            ``schema`` (``("daemons", "d", "inputs", "x")``), or of whole sub-tables that were
+            not tables (``("graph", "inputs")``): the resolver checks what is left of their
+            containers but keeps those out of the model, so that nothing follows from a loss.
     """
 
     path: str
@@ -60,6 +65,11 @@ class RawFile:
     edge_index: tuple[int, ...] = ()
     declared: tuple[tuple[str, str], ...] = ()
     clean: bool = True
+    lost: frozenset[KeyPath] = frozenset()
+
+    def lost_in(self, key: KeyPath) -> bool:
+        """True when an entry inside ``key`` (e.g. ``("daemons", "d")``) was lost."""
+        return any(path[: len(key)] == key for path in self.lost)
 
 
 @dataclass(frozen=True)
@@ -195,7 +205,7 @@ def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
     except RecursionError:
         return LoadResult(errors=[SchemaError(path, 1, 0, "nesting too deep")])
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    schema, edge_index, errors = decode_schema(parsed, path, positions)
+    schema, edge_index, errors, lost = decode_schema(parsed, path, positions)
     raw = RawFile(
         path=path,
         name=name,
@@ -206,6 +216,7 @@ def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
         edge_index=edge_index,
         declared=_declared(parsed),
         clean=not errors,
+        lost=lost,
     )
     return LoadResult(files=(raw,), errors=errors)
 

@@ -224,7 +224,8 @@ def resolve_daemon(ctx: FileContext, env: Env, name: str, raw: RawDaemon) -> Dae
             ok = False
     if raw.kind == "reactive":
         streams = [p for p in inputs if p is not None and not p.latest]
-        if not streams and all(p is not None for p in inputs):
+        lost = ctx.raw.lost_in((*key, "inputs"))  # a lost input may have been the stream
+        if not streams and not lost and all(p is not None for p in inputs):
             ctx.error(key, f"reactive daemon {name!r} needs at least one input read as a stream")
             ok = False
         ports = set(raw.inputs) | set(raw.outputs)

@@ -55,6 +55,56 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         ],
     ),
     (
+        # issue 15.6: a salvaged entry is still checked, and what it lost causes nothing else
+        "unknown-key-does-not-hide-an-unknown-type",
+        {
+            "g.toml": _replace(
+                'fields.value = { type = "float", ge = -1.0, le = 1.0 }',
+                'fields.value = { type = "flaot", gte = -1.0, lte = 1.0 }',
+            )
+        },
+        [
+            "g.toml:12:18: error: unknown type 'flaot' (did you mean 'float'?)",
+            "g.toml:12:34: error: unknown key 'gte' in messages.Cmd.fields.value (did you mean 'gt'?)",
+            "g.toml:12:46: error: unknown key 'lte' in messages.Cmd.fields.value (did you mean 'lt'?)",
+        ],
+    ),
+    (
+        "a-lost-graph-port-breaks-no-edge",
+        {"g.toml": _replace('inputs.obs = "Obs"\noutputs.cmds = "Cmd"', 'inputs.obs = 5\noutputs.cmds = "Cmd"\ndocc = ""')},
+        [
+            "g.toml:3:8: error: graph.inputs.obs must be a type string or a table, not an integer",
+            "g.toml:5:1: error: unknown key 'docc' in graph (did you mean 'doc'?)",
+        ],
+    ),
+    (
+        "a-lost-input-is-not-a-missing-stream",
+        {
+            "g.toml": _replace('kind = "reactive"\ninputs.obs = "Obs"', 'kind = "reactive"\ninputs.obs = 5')
+            .replace('params.gain = { type = "float", default = 0.5 }', 'params.gain = { type = "flot" }')
+        },
+        [
+            "g.toml:20:8: error: daemons.policy.inputs.obs must be a type string or a table, not an integer",
+            "g.toml:22:17: error: unknown type 'flot' (did you mean 'float'?)",
+        ],
+    ),
+    (
+        "a-typo-of-rate-hz-is-not-a-missing-rate",
+        {"g.toml": _replace('kind = "reactive"', 'kind = "periodic"\nrate_hzz = 10.0\ndoc = 1')},
+        [
+            "g.toml:20:1: error: unknown key 'rate_hzz' in daemons.policy (did you mean 'rate_hz'?)",
+            "g.toml:21:1: error: daemons.policy.doc must be a string, not an integer",
+        ],
+    ),
+    (
+        "a-typo-of-the-address-is-not-a-missing-address",
+        {"g.toml": _replace('to = "policy.obs"', 'to = "polcy.obs"\ntransport = "zmq"\nadress = "tcp://127.0.0.1:5555"')},
+        [
+            "g.toml:26:1: error: unknown daemon 'polcy' in 'polcy.obs' (did you mean 'policy'?)",
+            "g.toml:28:1: error: unknown key 'adress' in edges[0] (did you mean 'address'?)",
+        ],
+    ),
+    (
         "unknown-type-no-suggestion",
         {"g.toml": _replace('fields.seq = "int"', 'fields.seq = "Zebra"')},
         [
