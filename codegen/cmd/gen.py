@@ -19,26 +19,14 @@ if TYPE_CHECKING:
 __all__ = ("gen_command",)
 
 
-def _not_empty(value: str) -> Path:
-    # Path("") is Path("."): an unset shell variable (-o "$OUT") must not mean "here".
-    if not value:
-        raise typer.BadParameter("-o/--out is empty; give the output package directory")
-    return Path(value)
-
-
 def gen_command(
     directory: Annotated[Path, typer.Argument(help="Directory of *.toml schema files.")],
-    out: Annotated[
-        Path,
+    out_text: Annotated[
+        str,
         typer.Option(
-            "-o",
-            "--out",
-            help="Output package directory.",
-            callback=_not_empty,
-            parser=str,
-            metavar="<path>",  # what Typer shows for a Path option
+            "-o", "--out", help="Output package directory.", metavar="<path>", show_default=True
         ),
-    ] = Path("generated"),
+    ] = "generated",
     check: Annotated[
         bool,
         typer.Option("--check", help="Write nothing; exit 1 listing the files that are stale."),
@@ -48,6 +36,11 @@ def gen_command(
 
     Example: chrono gen schemas/ -o generated/ --check
     """
+    if not out_text:  # Path("") is Path("."): an unset variable in -o "$OUT" must not mean "here"
+        raise typer.BadParameter(
+            "is empty; give the output package directory", param_hint="'-o' / '--out'"
+        )
+    out = Path(out_text)
     # No-op fast path (codegen/fastpath.py): an unchanged DIR and OUT skip the whole pipeline.
     fast = None if check else probe(directory, out)
     if fast is not None and fast.unchanged is not None:

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from ..errors import SchemaError, sort_errors
 from .decode import decode_schema
-from .positions import PositionIndex, index_positions
+from .positions import LazyPositionIndex
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .positions import KeyPath
+    from .positions import KeyPath, Positions
     from .raw import RawSchema
 
 __all__ = ("MAX_FILE_BYTES", "LoadResult", "RawFile", "load", "load_text")
@@ -43,7 +43,7 @@ class RawFile:
         stem: the module name the file defines (validated during resolution).
         sha256: hash of the normalized source (UTF-8 without BOM, LF line endings).
         schema: the decoded content; entries that failed to decode are left out.
-        positions: key path -> position index for semantic errors.
+        positions: key path -> position index for semantic errors (built on first use).
         edge_index: for each decoded edge, its index among the file's ``[[edges]]``.
         declared: every ``(kind, name)`` the file declares under ``messages``/``enums``/
             ``daemons`` (kind ``message``, ``enum``, ``daemon``), even
@@ -61,7 +61,7 @@ class RawFile:
     stem: str
     sha256: str
     schema: RawSchema
-    positions: PositionIndex
+    positions: Positions
     edge_index: tuple[int, ...] = ()
     declared: tuple[tuple[str, str], ...] = ()
     clean: bool = True
@@ -190,7 +190,6 @@ def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
     text = text.removeprefix(_BOM).replace("\r\n", "\n")
     try:
         parsed = tomllib.loads(text)
-        positions = index_positions(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         line, col = 0, 0
@@ -205,6 +204,7 @@ def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
     except RecursionError:
         return LoadResult(errors=[SchemaError(path, 1, 0, "nesting too deep")])
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    positions = LazyPositionIndex(text)
     schema, edge_index, errors, lost = decode_schema(parsed, path, positions)
     raw = RawFile(
         path=path,

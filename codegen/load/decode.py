@@ -41,7 +41,7 @@ from .raw import (
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .positions import KeyPath, PositionIndex
+    from .positions import KeyPath, Positions
 
 __all__ = ("decode_schema", "dotted")
 
@@ -95,7 +95,7 @@ def _kind_of(value: object) -> str:
 
 
 class _Decoder:
-    def __init__(self, path: str, positions: PositionIndex) -> None:
+    def __init__(self, path: str, positions: Positions) -> None:
         self.path = path
         self.positions = positions
         self.errors: list[SchemaError] = []
@@ -300,13 +300,19 @@ def _choices(struct: type[msgspec.Struct] | None, sub: KeyPath) -> tuple[str, ..
 
 
 def decode_schema(
-    data: dict[str, Any], path: str, positions: PositionIndex
+    data: dict[str, Any], path: str, positions: Positions
 ) -> tuple[RawSchema, tuple[int, ...], list[SchemaError], frozenset[KeyPath]]:
     """Decode one parsed schema file; entries that cannot be salvaged are left out.
 
     Returns the schema, the index in the file of each decoded edge, the errors, and the key
     paths of the nested entries (or whole sub-tables) that were lost (see ``_Decoder.struct``).
     """
+    try:  # one C-speed pass; the entry-by-entry decoding below runs only to report errors
+        whole = msgspec.convert(data, RawSchema)
+    except msgspec.ValidationError:
+        pass
+    else:
+        return whole, tuple(range(len(whole.edges))), [], frozenset()
     d = _Decoder(path, positions)
     for key in data:
         if key not in _TOP_KEYS:

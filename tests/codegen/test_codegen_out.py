@@ -347,7 +347,7 @@ def test_an_empty_output_option_is_a_usage_error(tmp_path: Path) -> None:
     directory = write_schemas(tmp_path / "s", {"robot.toml": SIMPLE})
     code, _, stderr = run_cli("gen", str(directory), "-o", "")
     assert code == 2
-    assert "-o/--out is empty" in stderr
+    assert "is empty; give the output package" in stderr
 
 
 def test_a_directory_inside_the_current_one_is_fine(
