@@ -11,7 +11,7 @@ import typer
 from ..errors import format_error
 from ..fastpath import probe, record
 from ..progress import Progress
-from ._common import internal_error, print_errors
+from ._common import internal_error, print_errors, without_gc
 
 if TYPE_CHECKING:
     from ..write import WriteReport
@@ -47,9 +47,9 @@ def gen_command(
         typer.echo(f"chrono: {out.as_posix()}: 0 written, 0 removed, {fast.unchanged} unchanged")
         return
     try:
-        from .. import pipeline
+        with without_gc(), Progress("chrono gen") as progress:
+            from .. import pipeline
 
-        with Progress("chrono gen") as progress:
             result, report = pipeline.generate_to(
                 directory, out, check_only=check, stage=progress.stage
             )

@@ -7,6 +7,7 @@ no-op fast path never import the pipeline. Speed itself is measured in ``bench/c
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -15,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 import pytest
-from codegen_helpers import CACHE_ENV, REPO, SIMPLE, write_schemas
+from codegen_helpers import CACHE_ENV, REPO, SIMPLE, run_cli, write_schemas
 
+import codegen.pipeline
 from codegen import generate
 from codegen.load import decode, positions
 from codegen.load.raw import RawSchema
@@ -117,3 +119,25 @@ def test_help_and_the_no_op_fast_path_do_not_import_the_pipeline(
     assert heavy in _modules_after("gen", str(directory), "-o", out, cwd=tmp_path)  # cold
     assert heavy not in _modules_after("gen", str(directory), "-o", out, cwd=tmp_path)  # no-op
     assert heavy not in _modules_after("--help", cwd=tmp_path)
+
+
+@pytest.mark.parametrize("command", ["gen", "check"])
+def test_the_collector_is_paused_for_the_pipeline_and_resumed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    directory = write_schemas(tmp_path / "s", {"g.toml": SIMPLE})
+    seen: list[bool] = []
+    name = "generate_to" if command == "gen" else "check"
+    real = getattr(codegen.pipeline, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(codegen.pipeline, name, spy)
+    assert gc.isenabled()
+    extra = ["-o", str(tmp_path / "out")] if command == "gen" else []
+    code, _, stderr = run_cli(command, str(directory), *extra)
+    assert code == 0, stderr
+    assert seen == [False]
+    assert gc.isenabled()
