@@ -8,15 +8,12 @@ no-op fast path never import the pipeline. Speed itself is measured in ``bench/c
 from __future__ import annotations
 
 import gc
-import os
-import subprocess
-import sys
 import tomllib
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 import pytest
-from codegen_helpers import CACHE_ENV, REPO, SIMPLE, run_cli, write_schemas
+from codegen_helpers import REPO, SIMPLE, run_cli, run_python, write_schemas
 
 import codegen.pipeline
 from codegen import generate
@@ -97,17 +94,7 @@ def _modules_after(*argv: str, cwd: Path) -> set[str]:
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO), **CACHE_ENV}
-    proc = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    return set(proc.stderr.split())
+    return set(run_python("-c", script, cwd=cwd).stderr.split())
 
 
 @pytest.mark.parametrize("heavy", ["jinja2", "codegen.pipeline", "codegen.resolve"])

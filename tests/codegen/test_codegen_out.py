@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from codegen_helpers import REPO, SIMPLE, run_cli, snapshot, write_schemas
+from codegen_helpers import REPO, SIMPLE, run_cli, run_python, snapshot, write_schemas
 
 from codegen import fastpath, generate, outlock, write
 from codegen.outdir import siblings, unsuitable
@@ -285,17 +285,15 @@ def test_a_read_only_subdirectory_for_real(tmp_path: Path) -> None:
         "from test_codegen_out import read_only_subdirectory_scenario as s; "
         "s(Path(sys.argv[1]))"
     )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(REPO)])}
+    pythonpath = os.pathsep.join([str(HERE), str(REPO)])
     try:
-        proc = subprocess.run(
-            [sys.executable, "-c", script, str(tmp_path)],
+        proc = run_python(
+            "-c",
+            script,
+            str(tmp_path),
             cwd=tmp_path,
-            env=env,
+            env={"PYTHONPATH": pythonpath},
             preexec_fn=_without_capabilities,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
         )
         assert proc.returncode == 0, proc.stderr[-3000:]
     finally:
