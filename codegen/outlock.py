@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
-__all__ = ("LOCK_TIMEOUT", "OutBusy", "locked")
+__all__ = ("LOCK_TIMEOUT", "LockUnavailable", "OutBusy", "locked")
 
 LOCK_TIMEOUT = 60.0
 """Seconds a writer waits for another one; a cold run on 1,000 messages takes about one."""
@@ -50,6 +50,10 @@ class OutBusy(Exception):
         self.waited = waited
 
 
+class LockUnavailable(OSError):
+    """The lock file cannot be created (a read-only parent of OUT, for instance)."""
+
+
 @contextlib.contextmanager
 def locked(
     out: Path, *, timeout: float | None = None, on_wait: Callable[[], None] | None = None
@@ -58,7 +62,7 @@ def locked(
 
     Waits up to ``timeout`` seconds (default ``LOCK_TIMEOUT``) for another holder, calling
     ``on_wait`` once when it starts waiting; raises ``OutBusy`` when the time is up, and
-    ``OSError`` when the lock file cannot be created.
+    ``LockUnavailable`` when the lock file cannot be created.
     """
     if sys.platform == "win32":  # no flock (see the module docstring)
         yield
@@ -78,7 +82,10 @@ def _acquire(path: Path, timeout: float, on_wait: Callable[[], None] | None) -> 
     deadline = time.monotonic() + timeout
     waiting = False
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise LockUnavailable(exc.errno, exc.strerror, exc.filename) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from .errors import SchemaError
 from .outdir import siblings, snapshot, unsuitable
-from .outlock import OutBusy, locked
+from .outlock import LockUnavailable, OutBusy, locked
 from .render import HEADER_PREFIX
 
 if TYPE_CHECKING:
@@ -206,6 +206,13 @@ def write(
         )
     except _Leftover as exc:
         return exc.report
+    except LockUnavailable as exc:
+        # Where no lock file can be created, no other writer can stage a tree either: a run
+        # that finds nothing to change may still say so (a read-only checkout).
+        report = _compare(files, out)[0]
+        if report.errors or report.written or report.removed or not out.exists():
+            return _refusal(out, f"cannot write: {_reason(exc)}")
+        return dataclasses.replace(report, snapshot=snapshot(out))
     except OSError as exc:
         return _refusal(out, f"cannot write: {_reason(exc)}")
 

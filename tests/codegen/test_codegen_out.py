@@ -176,6 +176,36 @@ def test_a_lock_file_left_by_a_killed_writer_holds_nothing(tmp_path: Path) -> No
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "s"]
 
 
+def test_without_a_lock_file_a_no_op_still_succeeds_and_a_write_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only parent of OUT (simulated: root ignores permission bits)."""
+    directory = write_schemas(tmp_path / "s", {"robot.toml": SIMPLE})
+    out = tmp_path / "out"
+    assert write(_files(directory), out).errors == ()
+    before = snapshot(out)
+    real_open = os.open
+
+    def read_only(path: str | os.PathLike[str], flags: int, *args: int) -> int:
+        if Path(path) == siblings(out).lock:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", read_only)
+    report = write(_files(directory), out)
+    assert (report.errors, report.written, report.removed) == ((), (), ())
+    assert report.snapshot is not None
+    (directory / "robot.toml").write_text(SIMPLE.replace("An observation.", "Changed."))
+    report = write(_files(directory), out)
+    assert [(e.path, e.message) for e in report.errors] == [
+        (
+            out.as_posix(),
+            f"cannot write: Permission denied: {siblings(out).lock}",
+        )
+    ]
+    assert snapshot(out) == before
+
+
 def test_check_takes_no_lock_and_creates_nothing(tmp_path: Path) -> None:
     directory = write_schemas(tmp_path / "s", {"robot.toml": SIMPLE})
     out = tmp_path / "missing" / "out"
