@@ -569,9 +569,10 @@ single-threaded, so its CPU time is its wall time on an idle machine.
 A no-op re-run is cheap because `chrono gen` records a fingerprint of its inputs (schema bytes,
 file names, generator code and version) and the `lstat` of every output file in a manifest in
 the user cache directory, and skips load/resolve/render when both still match
-(`codegen/fastpath.py`, ADR 0007); what is left is interpreter start-up and imports (Typer,
-Jinja2 through `codegen.pipeline`). Without the manifest the whole pipeline runs and the
-writer compares every file. In-process CPU time per stage of a cold run (imports excluded):
+(`codegen/fastpath.py`, ADR 0007); what is left is interpreter start-up, Typer and the
+fingerprint (neither the pipeline nor Jinja2 is imported). Without the manifest the whole
+pipeline runs and the writer compares every file. In-process CPU time per stage of a cold
+run (imports excluded):
 
 | load | resolve | render | write (cold) | write (no-op) | total (cold) |
 |---:|---:|---:|---:|---:|---:|
