@@ -11,8 +11,11 @@ Schema, then times, as subprocesses started the way a user starts them:
 - ``mypy --strict`` (fresh cache) on the generated package;
 
 and the in-process time of each pipeline stage (load, resolve, render, write) for profiling.
-Medians of several runs. Targets (issue 6): full schema < 1 s, no-op < 0.3 s, >= 10x faster
-than datamodel-codegen. Run: ``PYTHONPATH=. .venv/bin/python bench/codegen.py [--runs 5]``.
+Then the peer run of issue 15: messages only (10 files of 100 messages with 6 scalar fields
+each, the shape of a steering stack's message set) through ``chrono gen`` and protoc, side by
+side. Medians of several runs. Targets: full schema < 1 s, no-op < 0.3 s, >= 10x faster than
+datamodel-codegen (issue 6); peer run <= 2x protoc (issue 15).
+Run: ``PYTHONPATH=. .venv/bin/python bench/codegen.py [--runs 5]``.
 """
 
 from __future__ import annotations
@@ -185,6 +188,68 @@ def json_schema() -> dict[str, Any]:
         "title": "Bench",
         "$defs": defs,
     }
+
+
+# -- the peer run: messages only, what protoc does --------------------------------------------
+
+PEER_FIELDS = (  # name, chrono type, proto type
+    ("seq", "int", "int64"),
+    ("t", "float", "double"),
+    ("x", "float", "double"),
+    ("y", "float", "double"),
+    ("label", "str", "string"),
+    ("valid", "bool", "bool"),
+)
+
+
+def build_peer(work: Path) -> None:
+    """10 types-only schema files of 100 messages x 6 scalar fields, and the same as .proto."""
+    if work.exists():
+        shutil.rmtree(work)
+    (work / "schemas").mkdir(parents=True)
+    (work / "proto").mkdir()
+    for f in range(FILES):
+        toml: list[str] = []
+        proto = ['syntax = "proto3";', f"package p{f:02d};"]
+        for k in range(MESSAGES_PER_FILE):
+            toml.append(f"[messages.M{k:03d}]")
+            toml += [f'fields.{name} = "{kind}"' for name, kind, _ in PEER_FIELDS]
+            toml.append("")
+            body = "".join(f"  {p} {n} = {i};\n" for i, (n, _, p) in enumerate(PEER_FIELDS, 1))
+            proto.append(f"message M{k:03d} {{\n{body}}}")
+        (work / "schemas" / f"p{f:02d}.toml").write_text("\n".join(toml))
+        (work / "proto" / f"p{f:02d}.proto").write_text("\n".join(proto) + "\n")
+
+
+def time_peer(work: Path, runs: int) -> tuple[Sample, Sample, list[float]]:
+    """``chrono gen`` cold and protoc on the peer run, alternating; and the per-round ratios.
+
+    Each round runs both tools back to back, so both see the same machine noise; the ratio
+    that counts is the median of the per-round CPU-time ratios.
+    """
+    out = work / "out"
+
+    def chrono() -> Sample:
+        shutil.rmtree(out, ignore_errors=True)
+        return run(chrono_argv(out / "peer_pkg"), work)
+
+    def protoc() -> Sample:
+        shutil.rmtree(out, ignore_errors=True)
+        (out / "protoc").mkdir(parents=True)
+        protos = sorted(p.name for p in (work / "proto").glob("*.proto"))
+        argv = [sys.executable, "-m", "grpc_tools.protoc", "-I", "proto"]
+        return run([*argv, "--python_out=out/protoc", "--pyi_out=out/protoc", *protos], work)
+
+    chrono(), protoc()  # warm-up: bytecode caches
+    pairs = [(chrono(), protoc()) for _ in range(runs)]
+    ratios = [c.cpu / p.cpu for c, p in pairs]
+
+    def median(samples: list[Sample]) -> Sample:
+        return Sample(
+            statistics.median(s.wall for s in samples), statistics.median(s.cpu for s in samples)
+        )
+
+    return median([c for c, _ in pairs]), median([p for _, p in pairs]), ratios
 
 
 def build(work: Path) -> dict[str, int]:
@@ -423,6 +488,18 @@ def main() -> None:
     print("datamodel-codegen:", dmcg, flush=True)
     mypy = time_mypy(WORK, args.mypy_runs)
     print("mypy --strict:", mypy, flush=True)
+    build_peer(WORK / "peer")
+    peer_chrono, peer_protoc, peer_ratios = time_peer(WORK / "peer", max(args.runs, 7))
+    peer = statistics.median(peer_ratios)
+    peer_stages = time_stages(WORK / "peer", args.runs)
+    cli_imports = median_of(
+        args.runs, lambda: run([sys.executable, "-c", "import codegen.cli"], ROOT)
+    )
+    all_imports = median_of(
+        args.runs,
+        lambda: run([sys.executable, "-c", "import codegen.cli, codegen.pipeline"], ROOT),
+    )
+    print("peer run:", peer_chrono, peer_protoc, f"ratio {peer:.2f}", flush=True)
     load_after = os.getloadavg()[0]
 
     def ok(value: float, limit: float) -> str:
@@ -492,18 +569,43 @@ single-threaded, so its CPU time is its wall time on an idle machine.
 A no-op re-run is cheap because `chrono gen` records a fingerprint of its inputs (schema bytes,
 file names, generator code and version) and the `lstat` of every output file in a manifest in
 the user cache directory, and skips load/resolve/render when both still match
-(`codegen/fastpath.py`, ADR 0007); what is left is interpreter start-up and imports (Typer,
-Jinja2 through `codegen.pipeline`). Without the manifest the whole pipeline runs and the
-writer compares every file. In-process CPU time per stage of a cold run (imports excluded):
+(`codegen/fastpath.py`, ADR 0007); what is left is interpreter start-up, Typer and the
+fingerprint (neither the pipeline nor Jinja2 is imported). Without the manifest the whole
+pipeline runs and the writer compares every file. In-process CPU time per stage of a cold
+run (imports excluded):
 
 | load | resolve | render | write (cold) | write (no-op) | total (cold) |
 |---:|---:|---:|---:|---:|---:|
 | {stages["load"]:.3f} s | {stages["resolve"]:.3f} s | {stages["render"]:.3f} s | \
 {stages["write (cold)"]:.3f} s | {stages["write (no-op)"]:.3f} s | {stages["total (cold)"]:.3f} s |
 
-Within `load`, `tomllib` parsing took {stages["tomllib"]:.3f} s and the key-position index of
-`codegen/load/positions.py` {stages["positions"]:.3f} s: the index is built for every file,
-even when no error needs a position.
+Within `load`, `tomllib` parsing took {stages["tomllib"]:.3f} s. The key-position index of
+`codegen/load/positions.py` would take {stages["positions"]:.3f} s more, but it is built only
+when an error or a warning needs a position (issue 15), and a valid file is decoded in one
+`msgspec.convert` (entry by entry only to report errors).
+
+### `chrono gen` vs protoc on messages only (issue 15)
+
+The peer run: {FILES} types-only schema files of {MESSAGES_PER_FILE} messages with
+{len(PEER_FIELDS)} scalar fields each ({", ".join(n for n, _, _ in PEER_FIELDS)}), and the same
+{FILES * MESSAGES_PER_FILE:,} messages as `.proto` files. chrono writes messages, channel
+aliases and package files; protoc writes `_pb2.py` and `.pyi`. Each of
+{len(peer_ratios)} rounds runs both, back to back, as subprocesses; the ratio is the median of
+the per-round CPU-time ratios (range {min(peer_ratios):.2f}-{max(peer_ratios):.2f}).
+
+| tool | wall | CPU | CPU / protoc | target |
+|---|---:|---:|---:|---|
+| `chrono gen` (cold, OUT absent) | {peer_chrono.wall:.3f} s | {peer_chrono.cpu:.3f} s | \
+**{peer:.2f}** | <= 2x protoc: {ok(peer, 2.0001)} |
+| protoc (`grpc_tools.protoc --python_out --pyi_out`) | {peer_protoc.wall:.3f} s | \
+{peer_protoc.cpu:.3f} s | 1 | |
+
+Where the CPU time of a cold peer run goes: interpreter start-up {startup.cpu:.3f} s; start-up
+and importing the CLI (Typer) {cli_imports.cpu:.3f} s; and also the pipeline (Jinja2, msgspec)
+{all_imports.cpu:.3f} s; then, in-process, load {peer_stages["load"]:.3f} s (`tomllib`
+{peer_stages["tomllib"]:.3f} s of it), resolve {peer_stages["resolve"]:.3f} s, render
+{peer_stages["render"]:.3f} s and write {peer_stages["write (cold)"]:.3f} s. protoc is one C++
+compiler behind a Python launcher.
 """
     print(md)
     if not args.no_write:

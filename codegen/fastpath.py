@@ -24,6 +24,14 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .outdir import siblings, snapshot
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .outdir import FileStat
 
 __all__ = ("FORMAT", "FastPath", "cache_dir", "probe", "record")
 
@@ -39,9 +47,6 @@ _RUNTIME_VERSION = (
     if _RUNTIME_SPEC is not None and _RUNTIME_SPEC.origin is not None
     else None
 )
-_SKIP_DIRS = frozenset({"__pycache__"})
-
-FileStat = tuple[int, int, int]  # size, mtime_ns, inode
 
 
 def cache_dir() -> Path:
@@ -81,33 +86,10 @@ def _fingerprint(directory: Path) -> str:
     return h.hexdigest()
 
 
-def _tree(out: Path) -> dict[str, FileStat] | None:
-    """``lstat`` of every file under OUT; None when OUT holds anything but dirs and files."""
-    if out.is_symlink() or not out.is_dir():
-        return None
-    found: dict[str, FileStat] = {}
-    pending = [out]
-    while pending:
-        current = pending.pop()
-        with os.scandir(current) as entries:
-            for entry in entries:
-                if entry.is_symlink():
-                    return None
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in _SKIP_DIRS:
-                        pending.append(Path(entry.path))
-                elif entry.is_file(follow_symlinks=False):
-                    st = entry.stat(follow_symlinks=False)
-                    rel = Path(entry.path).relative_to(out).as_posix()
-                    found[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
-                else:
-                    return None
-    return found
-
-
 def _leftovers(out: Path) -> bool:
     # The writer stages next to OUT; leftovers mean an interrupted write it must clean up.
-    return any(out.parent.joinpath(f".{out.name}.chrono-{s}").exists() for s in ("new", "old"))
+    parts = siblings(out)
+    return parts.staging.exists() or parts.old.exists()
 
 
 @dataclass(frozen=True)
@@ -144,7 +126,7 @@ def _probe(directory: Path, out: Path) -> FastPath:
         if manifest.get("format") != FORMAT or manifest.get("key") != key or _leftovers(out):
             return FastPath(key, None)
         recorded = {rel: tuple(stat) for rel, stat in manifest["files"].items()}
-        tree = _tree(out)
+        tree = snapshot(out)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return FastPath(key, None)
     if tree is None or tree != recorded:
@@ -152,17 +134,18 @@ def _probe(directory: Path, out: Path) -> FastPath:
     return FastPath(key, len(tree))
 
 
-def record(fast: FastPath, out: Path) -> None:
-    """After a successful write, remember OUT as the output of ``fast.key``; never raises."""
-    if fast.key is None:
+def record(fast: FastPath, out: Path, tree: Mapping[str, FileStat] | None) -> None:
+    """After a successful write, remember ``tree`` as OUT for ``fast.key``; never raises.
+
+    ``tree`` is ``WriteReport.snapshot``: taken by the writer under OUT's lock, so it is the tree
+    this run wrote or verified, never one that another ``chrono gen`` left a moment later.
+    """
+    if fast.key is None or tree is None:
         return
     try:
-        tree = _tree(out)
-        if tree is None:
-            return
         path = _manifest_path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"format": FORMAT, "key": fast.key, "out": str(out.resolve()), "files": tree}
+        data = {"format": FORMAT, "key": fast.key, "out": str(out.resolve()), "files": dict(tree)}
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)

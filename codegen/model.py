@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import datetime
+    from collections.abc import Callable
 
 __all__ = (
     "DaemonDef",
@@ -52,13 +53,57 @@ PrimName = Literal["bool", "int", "float", "str", "bytes", "datetime"]
 DaemonKind = Literal["run", "periodic", "reactive"]
 
 
-@dataclass(frozen=True, slots=True)
 class Loc:
-    """Where something was declared: the file as named by the user and a 1-based line/col."""
+    """Where something was declared: the file as named by the user and a 1-based line/col.
 
-    path: str
-    line: int
-    col: int = 0
+    ``Loc(path, line, col)``, or ``Loc.lazy(path, find)``: then ``find()`` gives the line and
+    column the first time they are read. Only errors and warnings read them, so a valid schema
+    never builds its key-position index (issue 15.8). Compared and hashed by value, like the
+    frozen dataclass it replaces.
+    """
+
+    __slots__ = ("_col", "_find", "_line", "path")
+
+    def __init__(self, path: str, line: int, col: int = 0) -> None:
+        self.path = path
+        self._line = line
+        self._col = col
+        self._find: Callable[[], tuple[int, int]] | None = None
+
+    @classmethod
+    def lazy(cls, path: str, find: Callable[[], tuple[int, int]]) -> Loc:
+        """A position looked up by ``find`` when first read."""
+        loc = cls(path, 0)
+        loc._find = find
+        return loc
+
+    def _position(self) -> tuple[int, int]:
+        if self._find is not None:
+            self._line, self._col = self._find()
+            self._find = None
+        return self._line, self._col
+
+    @property
+    def line(self) -> int:
+        """1-based line; 0 when the problem is the whole file."""
+        return self._position()[0]
+
+    @property
+    def col(self) -> int:
+        """1-based column, or 0 when unknown."""
+        return self._position()[1]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Loc):
+            return NotImplemented
+        return (self.path, *self._position()) == (other.path, *other._position())
+
+    def __hash__(self) -> int:
+        return hash((self.path, *self._position()))
+
+    def __repr__(self) -> str:
+        line, col = self._position()
+        return f"Loc(path={self.path!r}, line={line}, col={col})"
 
 
 # -- types --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ handler ``on_action``.
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 
@@ -58,6 +59,7 @@ IMPORTED_NAMES = frozenset(
 """Module-level names of generated code; a schema name equal to one would shadow it."""
 
 
+@functools.lru_cache(maxsize=4096)  # pure; asked again for every use of a name in render
 def check_identifier(name: str) -> str | None:
     """Return why ``name`` cannot be a generated Python name, or None when it can.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -75,10 +76,13 @@ def generate_to(
     """``generate`` then ``write`` to ``out`` (or compare, with ``check_only``).
 
     The write step runs only when generation had no error, so a bad schema writes nothing.
-    ``stage`` also hears ``"writing"`` (or ``"comparing"``).
+    ``stage`` also hears ``"writing"`` (or ``"comparing"``), and ``"waiting for another chrono
+    gen"`` while another process holds OUT's lock.
     """
     result = generate(directory, stage=stage)
     if result.files is None:
         return result, None
-    (stage or _noop)("comparing" if check_only else "writing")
-    return result, write(result.files, out, check=check_only)
+    report = stage or _noop
+    report("comparing" if check_only else "writing")
+    waiting = functools.partial(report, "waiting for another chrono gen")
+    return result, write(result.files, out, check=check_only, on_wait=waiting)

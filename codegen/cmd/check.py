@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from ..progress import Progress
-from ._common import ReportFormat, internal_error, print_errors, print_github_annotations
+from ._common import (
+    ReportFormat,
+    internal_error,
+    print_errors,
+    print_github_annotations,
+    without_gc,
+)
 
 __all__ = ("check_command",)
 
@@ -25,9 +31,9 @@ def check_command(
     Example: chrono check schemas/ --format github
     """
     try:
-        from .. import pipeline
+        with without_gc(), Progress("chrono check") as progress:
+            from .. import pipeline
 
-        with Progress("chrono check") as progress:
             errors = pipeline.check(directory, stage=progress.stage)
     except Exception as exc:
         raise internal_error(exc) from None

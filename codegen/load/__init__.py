@@ -7,18 +7,21 @@ errors and structural errors all come back as ``SchemaError`` values with file a
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import SchemaError, sort_errors
 from .decode import decode_schema
-from .positions import PositionIndex, index_positions
+from .positions import LazyPositionIndex
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .positions import KeyPath, Positions
     from .raw import RawSchema
 
 __all__ = ("MAX_FILE_BYTES", "LoadResult", "RawFile", "load", "load_text")
@@ -40,13 +43,17 @@ class RawFile:
         stem: the module name the file defines (validated during resolution).
         sha256: hash of the normalized source (UTF-8 without BOM, LF line endings).
         schema: the decoded content; entries that failed to decode are left out.
-        positions: key path -> position index for semantic errors.
+        positions: key path -> position index for semantic errors (built on first use).
         edge_index: for each decoded edge, its index among the file's ``[[edges]]``.
         declared: every ``(kind, name)`` the file declares under ``messages``/``enums``/
             ``daemons``/``processes`` (kind ``message``, ``enum``, ``daemon``, ``process``), even
             entries that failed to decode (so references to them do not cascade into
             "unknown type" errors).
         clean: True when the file decoded without any error.
+        lost: key paths of nested entries that failed to decode and are missing from
+            ``schema`` (``("daemons", "d", "inputs", "x")``), or of whole sub-tables that were
+            not tables (``("graph", "inputs")``): the resolver checks what is left of their
+            containers but keeps those out of the model, so that nothing follows from a loss.
     """
 
     path: str
@@ -54,10 +61,15 @@ class RawFile:
     stem: str
     sha256: str
     schema: RawSchema
-    positions: PositionIndex
+    positions: Positions
     edge_index: tuple[int, ...] = ()
     declared: tuple[tuple[str, str], ...] = ()
     clean: bool = True
+    lost: frozenset[KeyPath] = frozenset()
+
+    def lost_in(self, key: KeyPath) -> bool:
+        """True when an entry inside ``key`` (e.g. ``("daemons", "d")``) was lost."""
+        return any(path[: len(key)] == key for path in self.lost)
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,8 @@ def load(directory: Path) -> LoadResult:
     """Read every ``*.toml`` file directly inside ``directory`` (sorted by name).
 
     Hidden files (``.#x.toml``) and editor backups (``x.toml~``) are ignored; ``X.TOML``,
-    directories named ``*.toml``, broken symlinks and unreadable files are errors.
+    anything that is not a regular file once symlinks are followed (a directory, a FIFO, a
+    device), broken symlinks and unreadable files are errors.
     """
     shown = directory.as_posix()
     if not directory.is_dir():
@@ -100,27 +113,8 @@ def load(directory: Path) -> LoadResult:
                 )
             )
             continue
-        if entry.is_symlink() and not entry.exists():
-            errors.append(SchemaError(path, 0, 0, "broken symlink: its target does not exist"))
-            continue
-        if entry.is_dir():
-            errors.append(SchemaError(path, 0, 0, "is a directory, not a schema file"))
-            continue
-        try:
-            size = entry.stat().st_size
-            if size > MAX_FILE_BYTES:
-                errors.append(
-                    SchemaError(
-                        path,
-                        0,
-                        0,
-                        f"file too large ({size} bytes; the limit is {MAX_FILE_BYTES} bytes)",
-                    )
-                )
-                continue
-            data = entry.read_bytes()
-        except OSError as exc:
-            errors.append(SchemaError(path, 0, 0, f"cannot read file: {exc.strerror or exc}"))
+        data = _read_regular(entry, path, errors)
+        if data is None:
             continue
         result = load_text(data, path=path, name=name)
         errors.extend(result.errors)
@@ -128,6 +122,50 @@ def load(directory: Path) -> LoadResult:
     if not files and not errors:
         errors.append(SchemaError(shown, 0, 0, "no schema files (*.toml) in this directory"))
     return LoadResult(files=tuple(files), errors=sort_errors(errors))
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_regular(mode: int, link: bool) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((text for test, text in _KINDS if test(mode)), "not a file")
+    return f"not a regular file ({'a symlink to ' if link else ''}{kind})"
+
+
+def _read_regular(entry: Path, path: str, errors: list[SchemaError]) -> bytes | None:
+    """The bytes of ``entry``, or None after adding the reason to ``errors``.
+
+    The type is checked before opening (a FIFO would block ``open``, ``/dev/zero`` would never
+    end), and again on the open descriptor, in case the path was swapped in between.
+    """
+    link = entry.is_symlink()
+    try:
+        problem = _not_regular(entry.stat().st_mode, link)
+        if problem is None:
+            fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as f:
+                st = os.fstat(f.fileno())
+                problem = _not_regular(st.st_mode, link)
+                if problem is None and st.st_size > MAX_FILE_BYTES:
+                    problem = (
+                        f"file too large ({st.st_size} bytes; the limit is {MAX_FILE_BYTES} bytes)"
+                    )
+                if problem is None:
+                    return f.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        problem = "broken symlink: its target does not exist" if link else "file vanished"
+    except OSError as exc:
+        problem = f"cannot read file: {exc.strerror or exc}"
+    errors.append(SchemaError(path, 0, 0, problem))
+    return None
 
 
 def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
@@ -152,7 +190,6 @@ def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
     text = text.removeprefix(_BOM).replace("\r\n", "\n")
     try:
         parsed = tomllib.loads(text)
-        positions = index_positions(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         line, col = 0, 0
@@ -167,7 +204,8 @@ def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
     except RecursionError:
         return LoadResult(errors=[SchemaError(path, 1, 0, "nesting too deep")])
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    schema, edge_index, errors = decode_schema(parsed, path, positions)
+    positions = LazyPositionIndex(text)
+    schema, edge_index, errors, lost = decode_schema(parsed, path, positions)
     raw = RawFile(
         path=path,
         name=name,
@@ -178,6 +216,7 @@ def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
         edge_index=edge_index,
         declared=_declared(parsed),
         clean=not errors,
+        lost=lost,
     )
     return LoadResult(files=(raw,), errors=errors)
 

@@ -4,10 +4,19 @@ msgspec stops at the first error and reports dict values as ``$[...]`` (RELIABIL
 gives us"), so each entry of ``messages``, ``fields``, ``inputs``... is converted separately
 with its own key path: all structural errors are collected and each names its full key path
 and line.
+
+An entry with a mistake is salvaged rather than dropped, so that its other mistakes, and those
+the resolver would find in it, are reported in the same run (issue 15.6): every unknown key is
+reported (msgspec names only the first) and left out, every optional key with a bad value is
+reported and left out, and the rest is decoded again. Only a bad required key (a field's
+``type``, an edge's ``to``) loses the entry, and its container records it in ``lost`` so that
+the resolver does not report what follows from the loss (an edge to a port that failed to
+decode, a graph input that "is not declared").
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import typing
 from typing import Any, TypeVar
@@ -33,7 +42,7 @@ from .raw import (
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .positions import KeyPath, PositionIndex
+    from .positions import KeyPath, Positions
 
 __all__ = ("decode_schema", "dotted")
 
@@ -87,10 +96,11 @@ def _kind_of(value: object) -> str:
 
 
 class _Decoder:
-    def __init__(self, path: str, positions: PositionIndex) -> None:
+    def __init__(self, path: str, positions: Positions) -> None:
         self.path = path
         self.positions = positions
         self.errors: list[SchemaError] = []
+        self.lost: set[KeyPath] = set()
 
     def error(self, key: KeyPath, message: str) -> None:
         line, col = self.positions.locate(key)
@@ -143,29 +153,72 @@ class _Decoder:
         self.error(key, f"{dotted(key)} must be a table, not {_kind_of(value)}")
         return None
 
+    def salvage(self, value: object, tp: Any, key: KeyPath) -> Any:
+        """Decode ``value`` as ``tp``, reporting every problem; None only when it is lost.
+
+        For a table decoded into a Struct, unknown keys and optional keys with bad values are
+        reported and left out (see the module docstring); anything else is ``convert``.
+        """
+        struct = _struct_in(tp)
+        if struct is None or not isinstance(value, dict):
+            return self.convert(value, tp, key)
+        names = _field_names(struct)
+        table: dict[str, Any] = {}
+        lost: set[str] = set()  # keys the user meant: left out, or the likely target of a typo
+        for name, item in value.items():
+            if name in names:
+                table[name] = item
+            else:
+                self.error(
+                    (*key, name),
+                    f"unknown key {name!r} in {dotted(key)}{did_you_mean(name, names)}",
+                )
+                lost.update(difflib.get_close_matches(name, names, n=1, cutoff=0.6))
+        damaged = len(table) < len(value)
+        required = _required(struct)
+        while True:
+            _keep_consistent(struct, table, lost)
+            try:
+                return msgspec.convert(table, struct)
+            except msgspec.ValidationError as exc:
+                text = str(exc)
+            bad = _top_key(text)
+            if bad is None or bad not in table or bad in required:
+                if not (damaged and _MISSING.fullmatch(text)):  # else it was left out above
+                    self._report(text, struct, key)
+                return None
+            self._report(text, struct, key)
+            del table[bad]
+            lost.add(bad)
+            damaged = True
+
     def struct(
         self, value: object, cls: type[S], key: KeyPath, nested: dict[str, Any] | None = None
     ) -> S | None:
-        """Decode a table into ``cls``; each entry of a ``nested`` sub-table separately."""
+        """Decode a table into ``cls``; each entry of a ``nested`` sub-table separately.
+
+        A nested entry that is lost (or a nested sub-table that is not a table) is left out
+        and recorded in ``lost``; the rest of the table is still decoded and returned.
+        """
         table = self.table(value, key)
         if table is None:
             return None
         nested = nested or {}
         base = {k: v for k, v in table.items() if k not in nested}
-        result: S | None = self.convert(base, cls, key)
+        result: S | None = self.salvage(base, cls, key)
         updates: dict[str, dict[str, Any]] = {}
         for name, entry_type in nested.items():
             if name not in table:
                 continue
             sub = self.table(table[name], (*key, name))
             if sub is None:
-                result = None
+                self.lost.add((*key, name))
                 continue
             entries = {}
             for entry_name, entry in sub.items():
-                decoded = self.convert(entry, entry_type, (*key, name, entry_name))
+                decoded = self.salvage(entry, entry_type, (*key, name, entry_name))
                 if decoded is None:
-                    result = None
+                    self.lost.add((*key, name, entry_name))
                 else:
                     entries[entry_name] = decoded
             updates[name] = entries
@@ -202,6 +255,41 @@ def _field_names(struct: type[msgspec.Struct]) -> tuple[str, ...]:
     return tuple(f.encode_name for f in msgspec.structs.fields(struct))
 
 
+def _required(struct: type[msgspec.Struct]) -> frozenset[str]:
+    return frozenset(f.encode_name for f in msgspec.structs.fields(struct) if f.required)
+
+
+_MISSING = re.compile(r"Object missing required field `.*`")
+
+
+def _top_key(text: str) -> str | None:
+    """The key of the table that a msgspec message is about (``$.kind`` -> ``kind``)."""
+    at = _AT.search(text)
+    if at is None:
+        return None
+    first = _SEGMENT.match(at.group(1)[1:])
+    return None if first is None else first.group(1)
+
+
+def _keep_consistent(struct: type[msgspec.Struct], table: dict[str, Any], lost: set[str]) -> None:
+    """Leave out what a rule would misread once a key the user meant (``lost``) is gone.
+
+    A periodic daemon that lost its ``rate_hz`` would "need rate_hz", and a ``rate_hz`` whose
+    daemon lost its ``kind`` would "only apply to periodic daemons"; likewise an edge's
+    ``address`` and ``transport``. The table is in error already: nothing is generated from it.
+    """
+    for key, partner, needs in _PAIRS.get(struct, ()):
+        if key in lost and (needs is None or table.get(partner) == needs):
+            table.pop(partner, None)
+
+
+# (a lost key, its partner, the partner value that needs the key, or None for any value)
+_PAIRS: dict[type[msgspec.Struct], tuple[tuple[str, str, str | None], ...]] = {
+    RawDaemon: (("kind", "rate_hz", None), ("rate_hz", "kind", "periodic")),
+    RawEdge: (("transport", "address", None), ("address", "transport", "zmq")),
+}
+
+
 def _choices(struct: type[msgspec.Struct] | None, sub: KeyPath) -> tuple[str, ...]:
     if struct is None or len(sub) != 1:
         return ()
@@ -213,12 +301,19 @@ def _choices(struct: type[msgspec.Struct] | None, sub: KeyPath) -> tuple[str, ..
 
 
 def decode_schema(
-    data: dict[str, Any], path: str, positions: PositionIndex
-) -> tuple[RawSchema, tuple[int, ...], list[SchemaError]]:
-    """Decode one parsed schema file; entries with errors are left out of the result.
+    data: dict[str, Any], path: str, positions: Positions
+) -> tuple[RawSchema, tuple[int, ...], list[SchemaError], frozenset[KeyPath]]:
+    """Decode one parsed schema file; entries that cannot be salvaged are left out.
 
-    Returns the schema, the index in the file of each decoded edge, and the errors.
+    Returns the schema, the index in the file of each decoded edge, the errors, and the key
+    paths of the nested entries (or whole sub-tables) that were lost (see ``_Decoder.struct``).
     """
+    try:  # one C-speed pass; the entry-by-entry decoding below runs only to report errors
+        whole = msgspec.convert(data, RawSchema)
+    except msgspec.ValidationError:
+        pass
+    else:
+        return whole, tuple(range(len(whole.edges))), [], frozenset()
     d = _Decoder(path, positions)
     for key in data:
         if key not in _TOP_KEYS:
@@ -235,6 +330,8 @@ def decode_schema(
             ("graph",),
             {"inputs": str | RawGraphPort, "outputs": str | RawGraphPort},
         )
+        if graph is None:
+            d.lost.add(("graph",))
     messages = d.entries(
         data, "messages", lambda v, k: d.struct(v, RawMessage, k, {"fields": FieldSpec})
     )
@@ -273,4 +370,4 @@ def decode_schema(
         edges=edges,
         processes=processes,
     )
-    return schema, tuple(edge_index), d.errors
+    return schema, tuple(edge_index), d.errors, frozenset(d.lost)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import Protocol
 
-__all__ = ("KeyPath", "PositionIndex", "index_positions")
+__all__ = ("KeyPath", "LazyPositionIndex", "PositionIndex", "Positions", "index_positions")
 
 KeyPath = tuple[str | int, ...]
 
@@ -52,6 +53,50 @@ class PositionIndex:
     def line_of(self, path: KeyPath) -> int:
         """Return the 1-based line of ``path`` (see ``locate``)."""
         return self.locate(path)[0]
+
+
+class Positions(Protocol):
+    """What errors need from an index: ``PositionIndex`` or ``LazyPositionIndex``."""
+
+    def locate(self, path: KeyPath) -> tuple[int, int]:
+        """The 1-based (line, column) of ``path`` or of its longest known prefix."""
+        ...
+
+    def line_of(self, path: KeyPath) -> int:
+        """The 1-based line of ``path``."""
+        ...
+
+
+class LazyPositionIndex:
+    """``index_positions(text)``, built only when a position is first asked for.
+
+    Positions are needed for errors and warnings only; a valid schema never pays for the scan
+    (issue 15.8: it was ~30 % of loading). A file nested deeper than the scanner can follow
+    (``tomllib`` accepted it) gets an empty index: every position is then line 1.
+    """
+
+    __slots__ = ("_index", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._index: PositionIndex | None = None
+
+    def _built(self) -> PositionIndex:
+        if self._index is None:
+            try:
+                self._index = index_positions(self._text)
+            except RecursionError:
+                self._index = PositionIndex()
+            self._text = ""
+        return self._index
+
+    def locate(self, path: KeyPath) -> tuple[int, int]:
+        """See ``PositionIndex.locate``."""
+        return self._built().locate(path)
+
+    def line_of(self, path: KeyPath) -> int:
+        """See ``PositionIndex.line_of``."""
+        return self._built().line_of(path)
 
 
 def index_positions(text: str) -> PositionIndex:

@@ -8,6 +8,7 @@ literal that ``ast.literal_eval`` maps back to the input, an identifier that pas
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 from typing import TYPE_CHECKING
@@ -97,6 +98,8 @@ def pystr(text: str, quote: str | None = None) -> str:
     if not isinstance(text, str):
         raise RenderError(f"pystr expects a str, got {type(text).__name__}")
     q = quote or _quote_for(text)
+    if text.isascii() and text.isprintable() and "\\" not in text and q not in text:
+        return q + text + q  # nothing to escape: the common case, without a call per character
     return q + "".join(_escape(ch, q) for ch in text) + q
 
 
@@ -204,14 +207,18 @@ def pyvalue(value: Value) -> str:
     return f"{{{items}}}"
 
 
-def _natural(name: str) -> list[int | str]:
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
+@functools.lru_cache(maxsize=4096)  # sorting asks for the same names over and over
+def _natural(name: str) -> tuple[int | str, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(name))
+
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 def sort_names(names: Iterable[str]) -> list[str]:
     """isort-style order (ruff RUF022 / I001): CONSTANTS, then Classes, then the rest."""
 
-    def key(name: str) -> tuple[int, list[int | str]]:
+    def key(name: str) -> tuple[int, tuple[int | str, ...]]:
         bare = name.lstrip("_")
         if len(bare) > 1 and bare.isupper():
             group = 0
@@ -227,7 +234,7 @@ def sort_names(names: Iterable[str]) -> list[str]:
 def sort_import_names(names: Iterable[str]) -> list[str]:
     """The order ruff's isort uses inside ``from x import ...``: by type, case-insensitive."""
 
-    def key(name: str) -> tuple[int, list[int | str], str]:
+    def key(name: str) -> tuple[int, tuple[int | str, ...], str]:
         bare = name.lstrip("_")
         if len(bare) > 1 and bare.isupper():
             group = 0

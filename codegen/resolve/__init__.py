@@ -159,13 +159,13 @@ def _resolve_file(ctx: FileContext, env: Env) -> Module | None:
         for alias in channel_aliases(name):
             ns.add(ctx, alias, f"channel alias {alias!r} of message {name!r}", key)
         m = resolve_message(ctx, env, name, raw_message)
-        if m is not None:
+        if m is not None and not raw.lost_in(key):  # checked, but incomplete: keep it out
             messages.append(m)
     daemons: list[DaemonDef] = []
     for name, raw_daemon in schema.daemons.items():
         key = ("daemons", name)
         d = resolve_daemon(ctx, env, name, raw_daemon)
-        if d is not None:
+        if d is not None and not raw.lost_in(key):  # edges to it are then skipped (broken)
             daemons.append(d)
         if check_identifier(name) is None:
             cls, params = daemon_class(name), daemon_params(name)
@@ -236,6 +236,11 @@ def _resolve_graph(ctx: FileContext, env: Env, ns: Namespace, daemons: list[Daem
     if schema.graph is not None:
         broken |= {f"in.{n}" for n in schema.graph.inputs} - {f"in.{p.name}" for p in inputs}
         broken |= {f"out.{n}" for n in schema.graph.outputs} - {f"out.{p.name}" for p in outputs}
+    for path in raw.lost:  # graph ports that failed to decode, or all of them ("in", "out")
+        if path[:1] == ("graph",):
+            for side, head in (("inputs", "in"), ("outputs", "out")):
+                if path[1:2] in ((), (side,)):
+                    broken.add(f"{head}.{path[2]}" if len(path) > 2 else head)
     links, tees, merges = resolve_edges(
         ctx,
         raw.stem,

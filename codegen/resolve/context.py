@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,9 +24,8 @@ class FileContext:
     errors: list[SchemaError] = field(default_factory=list)
 
     def loc(self, key: KeyPath) -> Loc:
-        """The position of ``key`` (or of its closest recorded parent)."""
-        line, col = self.raw.positions.locate(key)
-        return Loc(self.raw.path, line, col)
+        """The position of ``key`` (or of its closest recorded parent), looked up when read."""
+        return Loc.lazy(self.raw.path, functools.partial(self.raw.positions.locate, key))
 
     def line(self, key: KeyPath) -> int:
         """The line of ``key``."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -40,22 +40,28 @@ _CONSTRAINTS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
 class Env:
     """What rules need beyond the file: the type scope, every enum's values, reserved names.
 
-    ``stems`` collects the other files this file refers to (stem -> key of first use).
+    ``stems`` collects the other files this file refers to (stem -> key of first use);
+    ``types`` caches each type string that bound (a file repeats a few strings many times).
     """
 
     scope: Scope
     enum_values: Mapping[tuple[str, str], tuple[str, ...]]
     reserved: frozenset[str]
     stems: dict[str, KeyPath]
+    types: dict[str, tuple[TypeExpr, frozenset[str]]] = field(default_factory=dict)
 
 
 def resolve_type(ctx: FileContext, env: Env, text: str, key: KeyPath) -> TypeExpr | None:
     """Parse and bind a type string, reporting problems at ``key``."""
-    try:
-        t, stems = parse_type(text, env.scope)
-    except TypeProblem as exc:
-        ctx.error(key, str(exc))
-        return None
+    bound = env.types.get(text)
+    if bound is None:
+        try:
+            bound = parse_type(text, env.scope)
+        except TypeProblem as exc:
+            ctx.error(key, str(exc))
+            return None
+        env.types[text] = bound
+    t, stems = bound
     for stem in sorted(stems):
         env.stems.setdefault(stem, key)
     return t
@@ -224,7 +230,8 @@ def resolve_daemon(ctx: FileContext, env: Env, name: str, raw: RawDaemon) -> Dae
             ok = False
     if raw.kind == "reactive":
         streams = [p for p in inputs if p is not None and not p.latest]
-        if not streams and all(p is not None for p in inputs):
+        lost = ctx.raw.lost_in((*key, "inputs"))  # a lost input may have been the stream
+        if not streams and not lost and all(p is not None for p in inputs):
             ctx.error(key, f"reactive daemon {name!r} needs at least one input read as a stream")
             ok = False
         ports = set(raw.inputs) | set(raw.outputs)

@@ -120,7 +120,7 @@ def resolve_edges(
     errors_before = len(ctx.errors)
     addresses: dict[str, int] = {}
     links: list[Link] = []
-    seen: dict[tuple[PortRef, PortRef], int] = {}
+    seen: dict[tuple[PortRef, PortRef], KeyPath] = {}
     for n, edge in edges:
         key: KeyPath = ("edges", n)
         ok = True
@@ -185,10 +185,10 @@ def resolve_edges(
                 ctx.error(
                     tkey,
                     f"duplicate edge {edge.from_!r} -> {target!r} (already declared at line "
-                    f"{seen[pair]})",
+                    f"{ctx.line(seen[pair])})",
                 )
                 continue
-            seen[pair] = ctx.line(tkey)
+            seen[pair] = tkey  # its line is looked up only for the error
             links.append(
                 Link(
                     index=len(links),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,20 +35,27 @@ class Namespace:
     both definitions) and names that shadow what generated code imports.
     """
 
-    entries: list[tuple[int, str, str, KeyPath]] = field(default_factory=list)
+    entries: list[tuple[str, str, KeyPath]] = field(default_factory=list)
 
     def add(self, ctx: FileContext, name: str, what: str, key: KeyPath) -> None:
         """Register ``name``, defined by ``what`` at ``key``."""
-        self.entries.append((ctx.line(key), name, what, key))
+        del ctx  # positions are looked up only for names that are reported
+        self.entries.append((name, what, key))
 
     def names(self) -> frozenset[str]:
         """Every registered name."""
-        return frozenset(e[1] for e in self.entries)
+        return frozenset(e[0] for e in self.entries)
 
     def report(self, ctx: FileContext) -> None:
         """Report collisions: the later definition names the earlier one and its line."""
+        counts = Counter(name for name, _, _ in self.entries)
+        suspects = [
+            (ctx.line(key), name, what, key)
+            for name, what, key in self.entries
+            if counts[name] > 1 or name in IMPORTED_NAMES
+        ]
         seen: dict[str, tuple[int, str]] = {}
-        for line, name, what, key in sorted(self.entries, key=lambda e: (e[0], e[1], e[2])):
+        for line, name, what, key in sorted(suspects, key=lambda e: (e[0], e[1], e[2])):
             if name in IMPORTED_NAMES and not what.startswith("module"):
                 ctx.error(
                     key,

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -77,23 +78,31 @@ def run_cli(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def run_cli_subprocess(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+def run_python(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, **kwargs: Any
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m codegen`` in a fresh interpreter (no shared state, real exit codes)."""
+    """Run ``python ARGS`` with the repo importable and a private cache; bounded to 60 s."""
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = str(REPO)
     full_env.update(CACHE_ENV)
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "codegen", *args],
+        [sys.executable, *args],
         cwd=cwd or REPO,
         env=full_env,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
+        **kwargs,
     )
+
+
+def run_cli_subprocess(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m codegen`` in a fresh interpreter (no shared state, real exit codes)."""
+    return run_python("-m", "codegen", *args, cwd=cwd, env=env)
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int, bytes]]:

@@ -8,11 +8,20 @@ nothing written) is checked through the CLI for every case.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import TYPE_CHECKING
 
 import pytest
-from codegen_helpers import ERROR_LINE, SIMPLE, errors_of, run_cli, snapshot, write_schemas
+from codegen_helpers import (
+    ERROR_LINE,
+    SIMPLE,
+    errors_of,
+    run_cli,
+    run_cli_subprocess,
+    snapshot,
+    write_schemas,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -43,6 +52,56 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         [
             "g.toml:22:33: error: bad default for param 'gain': default -0.5 breaks its own constraint ge = 0.0",
             "g.toml:26:1: error: daemon 'policy' has no input 'ob' (did you mean 'obs'?)",
+        ],
+    ),
+    (
+        # issue 15.6: a salvaged entry is still checked, and what it lost causes nothing else
+        "unknown-key-does-not-hide-an-unknown-type",
+        {
+            "g.toml": _replace(
+                'fields.value = { type = "float", ge = -1.0, le = 1.0 }',
+                'fields.value = { type = "flaot", gte = -1.0, lte = 1.0 }',
+            )
+        },
+        [
+            "g.toml:12:18: error: unknown type 'flaot' (did you mean 'float'?)",
+            "g.toml:12:34: error: unknown key 'gte' in messages.Cmd.fields.value (did you mean 'gt'?)",
+            "g.toml:12:46: error: unknown key 'lte' in messages.Cmd.fields.value (did you mean 'lt'?)",
+        ],
+    ),
+    (
+        "a-lost-graph-port-breaks-no-edge",
+        {"g.toml": _replace('inputs.obs = "Obs"\noutputs.cmds = "Cmd"', 'inputs.obs = 5\noutputs.cmds = "Cmd"\ndocc = ""')},
+        [
+            "g.toml:3:8: error: graph.inputs.obs must be a type string or a table, not an integer",
+            "g.toml:5:1: error: unknown key 'docc' in graph (did you mean 'doc'?)",
+        ],
+    ),
+    (
+        "a-lost-input-is-not-a-missing-stream",
+        {
+            "g.toml": _replace('kind = "reactive"\ninputs.obs = "Obs"', 'kind = "reactive"\ninputs.obs = 5')
+            .replace('params.gain = { type = "float", default = 0.5 }', 'params.gain = { type = "flot" }')
+        },
+        [
+            "g.toml:20:8: error: daemons.policy.inputs.obs must be a type string or a table, not an integer",
+            "g.toml:22:17: error: unknown type 'flot' (did you mean 'float'?)",
+        ],
+    ),
+    (
+        "a-typo-of-rate-hz-is-not-a-missing-rate",
+        {"g.toml": _replace('kind = "reactive"', 'kind = "periodic"\nrate_hzz = 10.0\ndoc = 1')},
+        [
+            "g.toml:20:1: error: unknown key 'rate_hzz' in daemons.policy (did you mean 'rate_hz'?)",
+            "g.toml:21:1: error: daemons.policy.doc must be a string, not an integer",
+        ],
+    ),
+    (
+        "a-typo-of-the-address-is-not-a-missing-address",
+        {"g.toml": _replace('to = "policy.obs"', 'to = "polcy.obs"\ntransport = "zmq"\nadress = "tcp://127.0.0.1:5555"')},
+        [
+            "g.toml:26:1: error: unknown daemon 'polcy' in 'polcy.obs' (did you mean 'policy'?)",
+            "g.toml:28:1: error: unknown key 'adress' in edges[0] (did you mean 'address'?)",
         ],
     ),
     (
@@ -461,9 +520,33 @@ def test_odd_directory_entries(tmp_path: Path) -> None:
     (directory / "link.toml").symlink_to(directory / "missing.toml")
     assert errors_of(directory) == [
         "Z.TOML: error: schema files must end in '.toml': rename to 'Z.toml'",
-        "dir.toml: error: is a directory, not a schema file",
+        "dir.toml: error: not a regular file (a directory)",
         "link.toml: error: broken symlink: its target does not exist",
     ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_fifos_and_devices_are_not_read(tmp_path: Path) -> None:
+    """RELIABILITY 84: a FIFO would block open(), /dev/zero would never end: both refused."""
+    directory = write_schemas(tmp_path / "s", {"ok.toml": SIMPLE})
+    os.mkfifo(directory / "pipe.toml")
+    (directory / "zero.toml").symlink_to("/dev/zero")
+    (directory / "dir.toml").mkdir()
+    expected = [
+        "dir.toml: error: not a regular file (a directory)",
+        "pipe.toml: error: not a regular file (a named pipe)",
+        "zero.toml: error: not a regular file (a symlink to a character device)",
+    ]
+    assert errors_of(directory) == expected
+    for command in (["check"], ["gen", "-o", str(tmp_path / "out")]):
+        proc = run_cli_subprocess(command[0], str(directory), *command[1:])
+        assert proc.returncode == 1
+        prefix = directory.as_posix() + "/"
+        assert [line.removeprefix(prefix) for line in proc.stderr.splitlines()] == [
+            *expected,
+            "chrono: 3 errors; nothing was written",
+        ]
+    assert not (tmp_path / "out").exists()
 
 
 def test_empty_and_missing_directories(tmp_path: Path) -> None:
