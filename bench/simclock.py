@@ -6,7 +6,9 @@ Workloads:
 - pipeline: a 4-stage @daemon pipeline under Supervisor(clock=SimClock()): a 100 Hz source, two
   relays and a sink joined by channels; SimPy runs the same graph with Stores.
 
-Ratios are chrono wake-ups/s divided by SimPy's; medians of several rounds.
+Each chrono workload runs on both backends, on the default path (``anyio.run``) and on the
+opt-in idle-hook path (``chrono_daemon.simloop.run``, ADR 0018). Ratios are chrono wake-ups/s
+divided by SimPy's; medians of several rounds.
 Run: PYTHONPATH=. python bench/simclock.py [--rounds 5] [--quick]
 """
 
@@ -17,6 +19,7 @@ import asyncio
 import heapq
 import itertools
 import math
+import os
 import statistics
 import sys
 import time
@@ -27,10 +30,10 @@ import anyio
 import simpy
 
 from bench._results import write_section
-from chrono_daemon import Channel, Context, SimClock, Supervisor, daemon, open_channel
+from chrono_daemon import Channel, Context, SimClock, Supervisor, daemon, open_channel, simloop
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator
+    from collections.abc import Awaitable, Callable, Generator
 
 PERIODS_MS = (10, 20, 30, 40, 50, 60, 70)
 
@@ -48,7 +51,17 @@ def expected_ticks(ps: list[float], end: float) -> int:
     return sum(math.floor(end / p + 1e-9) for p in ps)
 
 
-def chrono_periodic(ps: list[float], end: float, backend: str) -> tuple[int, float]:
+PATHS = ("default", "simloop")
+
+
+def run_on(main: Callable[[], Awaitable[None]], backend: str, path: str) -> None:
+    if path == "simloop":
+        simloop.run(main, backend=backend)
+    else:
+        anyio.run(main, backend=backend)
+
+
+def chrono_periodic(ps: list[float], end: float, backend: str, path: str) -> tuple[int, float]:
     count = 0
 
     async def ticker(clock: SimClock, p: float) -> None:
@@ -65,7 +78,7 @@ def chrono_periodic(ps: list[float], end: float, backend: str) -> tuple[int, flo
             tg.cancel_scope.cancel()
 
     t0 = time.perf_counter()
-    anyio.run(main, backend=backend)
+    run_on(main, backend, path)
     return count, time.perf_counter() - t0
 
 
@@ -138,7 +151,7 @@ PIPE_PERIOD = 0.01
 PIPE_LATENCY = 0.002
 
 
-def chrono_pipeline(end: float, backend: str) -> tuple[int, float]:
+def chrono_pipeline(end: float, backend: str, path: str) -> tuple[int, float]:
     received = 0
 
     @daemon
@@ -172,7 +185,7 @@ def chrono_pipeline(end: float, backend: str) -> tuple[int, float]:
             await sup.stop(grace=0)
 
     t0 = time.perf_counter()
-    anyio.run(main, backend=backend)
+    run_on(main, backend, path)
     return received, time.perf_counter() - t0
 
 
@@ -234,6 +247,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="small windows, no RESULTS.md")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     rows = []
     for n, ticks in ((10, 20_000), (100, 2_000), (1000, 500)):
         if args.quick:
@@ -241,48 +255,60 @@ def main() -> None:
         ps, end = periods(n), end_time(ticks)
         expected = expected_ticks(ps, end)
         for backend in ("asyncio", "trio"):
-            count, sp_count, rate, sp_rate, ratio = paired(
-                partial(chrono_periodic, ps, end, backend),
-                partial(simpy_periodic, ps, end),
-                args.rounds,
-            )
-            assert sp_count == expected, (sp_count, expected)
-            exact = "yes" if count == expected else f"NO ({count} != {expected})"
-            rows.append((f"periodic, {n} tasks", backend, count, exact, rate, sp_rate, ratio))
-            print(rows[-1], file=sys.stderr)
+            for path in PATHS:
+                count, sp_count, rate, sp_rate, ratio = paired(
+                    partial(chrono_periodic, ps, end, backend, path),
+                    partial(simpy_periodic, ps, end),
+                    args.rounds,
+                )
+                assert sp_count == expected, (sp_count, expected)
+                exact = "yes" if count == expected else f"NO ({count} != {expected})"
+                row = (f"periodic, {n} tasks", backend, path, count, exact, rate, sp_rate, ratio)
+                rows.append(row)
+                print(row, file=sys.stderr)
         count, sp_count, rate, sp_rate, ratio = paired(
             partial(floor_periodic, ps, end), partial(simpy_periodic, ps, end), args.rounds
         )
         exact = "yes" if count == expected else f"NO ({count} != {expected})"
         name = f"periodic, {n} tasks: *ceiling*, bare asyncio futures"
-        rows.append((name, "asyncio", count, exact, rate, sp_rate, ratio))
+        rows.append((name, "asyncio", "-", count, exact, rate, sp_rate, ratio))
     end = 50.0 + 0.005 if not args.quick else 5.005
     for backend in ("asyncio", "trio"):
-        count, sp_count, rate, sp_rate, ratio = paired(
-            partial(chrono_pipeline, end, backend), partial(simpy_pipeline, end), args.rounds
-        )
-        exact = "yes" if count == sp_count else f"NO ({count} != SimPy {sp_count})"
-        rows.append(("4-stage @daemon pipeline", backend, count, exact, rate, sp_rate, ratio))
-        print(rows[-1], file=sys.stderr)
+        for path in PATHS:
+            count, sp_count, rate, sp_rate, ratio = paired(
+                partial(chrono_pipeline, end, backend, path),
+                partial(simpy_pipeline, end),
+                args.rounds,
+            )
+            exact = "yes" if count == sp_count else f"NO ({count} != SimPy {sp_count})"
+            row = ("4-stage @daemon pipeline", backend, path, count, exact, rate, sp_rate, ratio)
+            rows.append(row)
+            print(row, file=sys.stderr)
+    load_after = os.getloadavg()[0]
     table = [
         "## SimClock vs SimPy (`bench/simclock.py`)",
         "",
         f"{args.rounds} rounds per cell, each running chrono and SimPy back to back; rates are "
         "medians of wake-ups (periodic) or items delivered (pipeline) per wall second, the "
         "ratio is the median of the per-round ratios. 'exact' compares the count with the "
-        "arithmetic count (periodic) or SimPy's (pipeline). Targets on asyncio: >= 0.30x "
-        "SimPy at 1,000 tasks, >= 0.20x at 10 tasks, >= 0.30x for the pipeline. The "
-        "*ceiling* rows run the same ticks with no library at all (plain asyncio tasks awaiting "
-        "bare futures, one callback re-queuing one handle): the most any clock that resumes "
-        "one task per wake-up through the asyncio loop can reach on this machine.",
+        "arithmetic count (periodic) or SimPy's (pipeline). 'path' is the default "
+        "(`anyio.run`) or the opt-in idle hook (`chrono_daemon.simloop.run`, ADR 0018). "
+        "Targets (issue 14), default path: asyncio >= 0.25x at 1,000 tasks, >= 0.20x at 10, "
+        ">= 0.28x pipeline; trio >= 0.075x at 1,000 tasks, >= 0.125x pipeline. simloop path: "
+        "asyncio >= 0.33x at 1,000 tasks, >= 0.30x at 10, >= 0.45x pipeline; trio >= 0.15x at "
+        "1,000 tasks, >= 0.18x pipeline. The *ceiling* rows run the same ticks with no library "
+        "at all (plain asyncio tasks awaiting bare futures, one callback re-queuing one "
+        "handle): the most a clock that resumes one task per wake-up through the default "
+        "asyncio loop can reach on this machine. 1-minute load average: "
+        f"{load_before:.1f} at the start, {load_after:.1f} at the end (2 cores).",
         "",
-        "| workload | backend | events | exact | chrono events/s | SimPy events/s | ratio |",
-        "|---|---|---:|---|---:|---:|---:|",
+        "| workload | backend | path | events | exact | chrono events/s | SimPy events/s | ratio |",
+        "|---|---|---|---:|---|---:|---:|---:|",
     ]
-    for name, backend, count, exact, rate, sp, ratio in rows:
+    for name, backend, path, count, exact, rate, sp, ratio in rows:
         table.append(
-            f"| {name} | {backend} | {count:,} | {exact} | {rate:,.0f} | {sp:,.0f} "
-            f"| **{ratio:.2f}x** |"
+            f"| {name} | {backend} | {path} | {count:,} | {exact} | {rate:,.0f} | {sp:,.0f} "
+            f"| **{ratio:.3f}x** |"
         )
     text = "\n".join(table)
     print(text)

@@ -1,0 +1,171 @@
+"""The runtime's hot paths on trio, written on ``trio.lowlevel`` instead of anyio (ADR 0018).
+
+Imported lazily, and only once the running backend is known to be trio (so trio is installed):
+the core stays importable with anyio alone. Everything here mirrors an asyncio fast path of the
+core: a parked task instead of an ``asyncio.Future``, ``trio.testing.wait_all_tasks_blocked``
+instead of the ready-queue pump, and an optional ``trio.abc.Clock`` that wakes SimClock
+sleepers from trio's own idle point (``chrono_daemon.simloop``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import outcome
+import trio
+import trio.testing
+from trio.lowlevel import Abort, RunVar, current_task, reschedule, wait_task_rescheduled
+from trio.lowlevel import checkpoint as checkpoint
+
+if TYPE_CHECKING:
+    from .clock import SimClock
+
+__all__ = ("IdleHookClock", "Sleeper", "Waiter", "advance", "checkpoint")
+
+
+class Sleeper:
+    """A SimClock sleeper: the parked task, resumed with its deadline as the result."""
+
+    __slots__ = ("_done", "_task")
+
+    def __init__(self) -> None:
+        self._task = current_task()
+        self._done = False
+
+    def done(self) -> bool:
+        return self._done
+
+    def set_result(self, deadline: float) -> None:
+        self._done = True
+        reschedule(self._task, outcome.Value(deadline))
+
+    def _abort(self, _: object) -> Abort:
+        self._done = True  # cancelled: the clock skips it when popped
+        return Abort.SUCCEEDED
+
+    async def wait(self) -> float:
+        result: float = await wait_task_rescheduled(self._abort)
+        return result
+
+
+class Waiter:
+    """The channel's one-shot wake-up (``_waiter.Waiter``) as a parked trio task."""
+
+    __slots__ = ("_task", "_woken")
+
+    def __init__(self) -> None:
+        self._task: trio.lowlevel.Task | None = None
+        self._woken = False
+
+    def wake(self) -> None:
+        if not self._woken:
+            self._woken = True
+            task, self._task = self._task, None
+            if task is not None:
+                reschedule(task)
+
+    def _abort(self, _: object) -> Abort:
+        self._task = None
+        return Abort.SUCCEEDED
+
+    async def wait(self) -> None:
+        if self._woken:
+            await checkpoint()
+            return
+        self._task = current_task()
+        await wait_task_rescheduled(self._abort)
+
+
+# The advances in progress in this trio run, oldest first. The newest goes first: an advance
+# started from inside a daemon woken by another clock (a nested supervisor) completes before
+# the outer clock wakes anyone else.
+_ADVANCES: RunVar[list[SimClock]] = RunVar("chrono_daemon_advances")
+
+
+def _advances() -> list[SimClock]:
+    try:
+        return _ADVANCES.get()
+    except LookupError:
+        active: list[SimClock] = []
+        _ADVANCES.set(active)
+        return active
+
+
+async def advance(clock: SimClock, target: float) -> None:
+    """Run ``clock``'s advance to ``target``: one sleeper per idle point, as ADR 0006 says."""
+    hook = trio.lowlevel.current_clock()
+    if isinstance(hook, IdleHookClock):
+        await hook.advance(clock, target)
+        return
+    active = _advances()
+    active.append(clock)
+    try:
+        pop = clock._pop_due
+        while True:
+            await trio.testing.wait_all_tasks_blocked()
+            if active[-1] is not clock:
+                continue  # a newer (nested) advance is running: let it finish first
+            sleeper = pop(target)
+            if sleeper is None:
+                return
+            sleeper.set_result(clock._now)
+    finally:
+        active.remove(clock)
+
+
+class _HookedAdvance:
+    __slots__ = ("clock", "target", "task")
+
+    def __init__(self, clock: SimClock, target: float, task: trio.lowlevel.Task) -> None:
+        self.clock = clock
+        self.target = target
+        self.task = task
+
+
+class IdleHookClock(trio.abc.Clock):
+    """trio's clock (real time, like ``trio.SystemClock``) plus the SimClock idle hook.
+
+    trio asks ``deadline_to_sleep_time`` how long to wait for I/O only when no task is
+    runnable: exactly the point where a SimClock instant is settled. While an advance runs,
+    the hook wakes its next sleeper there (or tells the driver it is done) and answers 0, so
+    trio polls I/O without blocking and runs the woken task: one loop iteration per wake-up
+    instead of two, and no driver task in between. Real I/O and expired wall-clock deadlines
+    are still processed on every iteration.
+    """
+
+    def __init__(self) -> None:
+        self._advances: list[_HookedAdvance] = []
+
+    def start_clock(self) -> None:
+        pass
+
+    def current_time(self) -> float:
+        return time.perf_counter()
+
+    def deadline_to_sleep_time(self, deadline: float) -> float:
+        advances = self._advances
+        if not advances:
+            return deadline - time.perf_counter()
+        current = advances[-1]  # the newest advance goes first (see _ADVANCES)
+        clock = current.clock
+        sleeper = clock._pop_due(current.target)
+        if sleeper is None:
+            advances.pop()
+            reschedule(current.task)
+        else:
+            sleeper.set_result(clock._now)
+        return 0.0
+
+    async def advance(self, clock: SimClock, target: float) -> None:
+        """Park the driver until the hook has woken every sleeper due by ``target``."""
+        advance = _HookedAdvance(clock, target, current_task())
+        advances = self._advances
+
+        def abort(_: Any) -> Abort:
+            if advance in advances:
+                advances.remove(advance)
+            return Abort.SUCCEEDED
+
+        advances.append(advance)
+        await wait_task_rescheduled(abort)
