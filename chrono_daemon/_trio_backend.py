@@ -9,6 +9,7 @@ sleepers from trio's own idle point (``chrono_daemon.simloop``).
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +19,23 @@ import trio.testing
 from trio.lowlevel import Abort, RunVar, current_task, reschedule, wait_task_rescheduled
 from trio.lowlevel import checkpoint as checkpoint
 
+from ._order import current_tag
+
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from .clock import SimClock
 
-__all__ = ("IdleHookClock", "Sleeper", "Waiter", "advance", "checkpoint")
+__all__ = (
+    "IdleHookClock",
+    "Sleeper",
+    "Waiter",
+    "advance",
+    "all_tasks",
+    "checkpoint",
+    "has_deadlines",
+    "wall_timeout_left",
+)
 
 
 class Sleeper:
@@ -169,3 +183,48 @@ class IdleHookClock(trio.abc.Clock):
 
         advances.append(advance)
         await wait_task_rescheduled(abort)
+
+
+# -- wall-clock waits under SimClock (``_wallwait``) --------------------------------------------
+
+
+def has_deadlines() -> bool:
+    """Whether any cancel scope of this run has a wall-clock deadline (trio.sleep has one)."""
+    return math.isfinite(trio.lowlevel.current_statistics().seconds_to_next_deadline)
+
+
+def all_tasks() -> Iterator[trio.lowlevel.Task]:
+    """Every task of this run, from the root task down its nurseries."""
+    stack = [trio.lowlevel.current_root_task()]
+    while stack:
+        task = stack.pop()
+        if task is None:
+            continue
+        yield task
+        for nursery in task.child_nurseries:
+            stack.extend(nursery.child_tasks)
+
+
+def wall_timeout_left(task: trio.lowlevel.Task) -> float | None:
+    """Seconds left on the nearest wall-clock deadline ``task``'s daemon entered, if any.
+
+    Only scopes entered by the task or by its ancestors of the same daemon count (a harness's
+    ``fail_after`` around the whole supervisor is not the daemon's). trio has no public view
+    of a task's cancel scopes: this reads the private cancel-status chain, and reports
+    nothing if trio's internals change shape.
+    """
+    tag = task.context.get(current_tag)
+    deadline = math.inf
+    owner: trio.lowlevel.Task | None = task
+    status = getattr(task, "_cancel_status", None)
+    while status is not None and owner is not None:
+        scope = getattr(status, "_scope", None)
+        nursery = owner.parent_nursery
+        if nursery is not None and scope is nursery.cancel_scope:
+            owner = nursery.parent_task  # the scopes from here on are the parent task's
+            if owner is None or owner.context.get(current_tag) is not tag:
+                break  # entered outside the daemon
+        if scope is not None and not scope.cancel_called:
+            deadline = min(deadline, scope.deadline)
+        status = getattr(status, "_parent", None)
+    return deadline - trio.current_time() if math.isfinite(deadline) else None

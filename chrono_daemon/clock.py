@@ -24,6 +24,7 @@ import anyio
 from ._order import current_tag
 from ._sim_asyncio import advance as _advance_on_asyncio
 from ._waiter import checkpoint, trio_backend
+from ._wallwait import check as _check_wall_waits
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -231,13 +232,18 @@ class SimClock:
     Times are whole nanoseconds: a sleep rounds to the nearest one (shorter than half a
     nanosecond: a checkpoint), and an ``every()`` period below one is a ``ValueError``.
 
+    A daemon of a supervisor on this clock that awaits wall-clock time instead (``anyio.sleep``,
+    a wall-clock timeout) is reported when an advance starts or ends: a
+    ``WallClockWaitWarning`` naming the daemon and the call, once per call site.
+
     Args:
         t0: the initial time.
         settle_rounds: accepted for compatibility with the original library; settling is now
             exact (the loop is observed idle), so the value only has to be >= 1.
+        strict: raise ``WallClockWaitError`` from the advance instead of warning.
     """
 
-    def __init__(self, t0: float = 0.0, *, settle_rounds: int = 8) -> None:
+    def __init__(self, t0: float = 0.0, *, settle_rounds: int = 8, strict: bool = False) -> None:
         if settle_rounds < 1:
             raise ValueError(f"settle_rounds must be >= 1, got {settle_rounds}")
         self._now = _quantize(_check_time(t0, "t0"))
@@ -246,6 +252,9 @@ class SimClock:
         self._counter = itertools.count()
         self._compact_at = _COMPACT_MIN
         self._advancing = False
+        self.strict = strict
+        self._wall_check_at = -math.inf  # see _wallwait.check
+        self._wall_waits_seen: set[tuple[str, str]] = set()
 
     def now(self) -> float:
         """Return the current virtual time."""
@@ -328,6 +337,7 @@ class SimClock:
 
         Raises:
             RuntimeError: another advance of this clock is in progress.
+            WallClockWaitError: ``strict`` and a daemon awaits wall-clock time.
         """
         t = _quantize(_check_time(t, "t"))
         if t < self._now:
@@ -336,12 +346,14 @@ class SimClock:
             raise RuntimeError("SimClock.advance called while another advance is in progress")
         self._advancing = True
         try:
+            _check_wall_waits(self)
             loop = asyncio._get_running_loop()
             if loop is not None:
                 await _advance_on_asyncio(self, loop, t)
             else:
                 await trio_backend().advance(self, t)
             self._now = t
+            _check_wall_waits(self)
         finally:
             self._advancing = False
 

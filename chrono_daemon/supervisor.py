@@ -14,6 +14,7 @@ import anyio
 from ._errors import DaemonError, OnError
 from ._logging import ClockAwareLoggerAdapter
 from ._order import TaskTag, current_tag
+from ._wallwait import wall_wait_allowed
 from .clock import Clock, WallClock
 from .context import Context
 from .daemon import Daemon, DaemonFactory, _FunctionDaemon
@@ -372,7 +373,7 @@ class Supervisor:
             if not shielded:
                 await record.daemon.on_stop(ctx)
                 return None
-            with anyio.CancelScope(shield=True) as scope:
+            with wall_wait_allowed(), anyio.CancelScope(shield=True) as scope:
                 scope.deadline = anyio.current_time() + self._finalize_timeout
                 await record.daemon.on_stop(ctx)
             if scope.cancelled_caught:
@@ -438,12 +439,12 @@ class Supervisor:
         if self._task_group is None:
             return
         caller = _current_record.get()
-        with anyio.move_on_after(grace):
+        with wall_wait_allowed(), anyio.move_on_after(grace):
             await self._wait_all_done(caller)
         for record in self._records.values():
             if record is not caller:
                 record.cancel_scope.cancel()
-        with anyio.move_on_after(finalize_timeout):
+        with wall_wait_allowed(), anyio.move_on_after(finalize_timeout):
             await self._wait_all_done(caller)
             if caller is not None:
                 caller.cancel_scope.cancel()  # a daemon that stops everything stops itself too
