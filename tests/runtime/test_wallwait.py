@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import math
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import pytest
@@ -31,7 +31,7 @@ from chrono_daemon import (
 from chrono_daemon.transports.zmq import MsgpackSerde, open_zmq_send
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Callable, Coroutine
 
 pytestmark = pytest.mark.anyio
 
@@ -188,7 +188,7 @@ async def test_plain_tasks_and_wall_clock_supervisors_may_wait_on_wall_time() ->
 
 
 async def _wall_and_sim_supervisors(
-    clock: SimClock, wall_daemon: Daemon, plain_task: Callable[[], Awaitable[None]]
+    clock: SimClock, wall_daemon: Daemon, plain_task: Callable[[], Coroutine[Any, Any, None]]
 ) -> None:
     async with Supervisor(clock=WallClock()) as wall_sup, Supervisor(clock=clock) as sim_sup:
         wall_sup.add(wall_daemon)
