@@ -252,6 +252,7 @@ class SimClock:
         self._counter = itertools.count()
         self._compact_at = _COMPACT_MIN
         self._advancing = False
+        self._target = self._now  # of the advance in progress
         self.strict = strict
         self._wall_check_at = -math.inf  # see _wallwait.check
         self._wall_waits_seen: set[tuple[str, str]] = set()
@@ -345,6 +346,7 @@ class SimClock:
         if self._advancing:
             raise RuntimeError("SimClock.advance called while another advance is in progress")
         self._advancing = True
+        self._target = t
         try:
             _check_wall_waits(self)
             loop = asyncio._get_running_loop()
