@@ -172,9 +172,15 @@ class SimEventLoop(asyncio.SelectorEventLoop):
         ready: deque[asyncio.Handle] = self._ready  # type: ignore[attr-defined]
         if not ready:  # idle: the instant is settled
             clock, target, done = advances[-1]
-            sleeper = clock._pop_due(target)
-            if sleeper is not None:
-                sleeper.set_result(clock._now)
+            heap = clock._heap
+            # clock._pop_due, inlined: this runs once per wake-up.
+            while heap and heap[0][0] <= target:
+                deadline, _, _, sleeper = heapq.heappop(heap)
+                if not sleeper.done():  # else: cancelled before its deadline
+                    if deadline > clock._now:
+                        clock._now = deadline
+                    sleeper.set_result(deadline)
+                    break
             else:
                 advances.pop()
                 if not done.done():
