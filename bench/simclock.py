@@ -37,6 +37,16 @@ if TYPE_CHECKING:
 
 PERIODS_MS = (10, 20, 30, 40, 50, 60, 70)
 
+Seconds = tuple[float, float]  # (wall, CPU) seconds of one run
+
+
+def _now() -> Seconds:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(t0: Seconds) -> Seconds:
+    return time.perf_counter() - t0[0], time.process_time() - t0[1]
+
 
 def periods(n: int) -> list[float]:
     return [PERIODS_MS[i % len(PERIODS_MS)] / 1000 for i in range(n)]
@@ -61,7 +71,7 @@ def run_on(main: Callable[[], Awaitable[None]], backend: str, path: str) -> None
         anyio.run(main, backend=backend)
 
 
-def chrono_periodic(ps: list[float], end: float, backend: str, path: str) -> tuple[int, float]:
+def chrono_periodic(ps: list[float], end: float, backend: str, path: str) -> tuple[int, Seconds]:
     count = 0
 
     async def ticker(clock: SimClock, p: float) -> None:
@@ -77,12 +87,12 @@ def chrono_periodic(ps: list[float], end: float, backend: str, path: str) -> tup
             await clock.advance_to(end)
             tg.cancel_scope.cancel()
 
-    t0 = time.perf_counter()
+    t0 = _now()
     run_on(main, backend, path)
-    return count, time.perf_counter() - t0
+    return count, _since(t0)
 
 
-def simpy_periodic(ps: list[float], end: float) -> tuple[int, float]:
+def simpy_periodic(ps: list[float], end: float) -> tuple[int, Seconds]:
     count = 0
     env = simpy.Environment()
 
@@ -94,14 +104,14 @@ def simpy_periodic(ps: list[float], end: float) -> tuple[int, float]:
             yield env.timeout(k * p - env.now)
             count += 1
 
-    t0 = time.perf_counter()
+    t0 = _now()
     for p in ps:
         env.process(ticker(p))
     env.run(until=end)
-    return count, time.perf_counter() - t0
+    return count, _since(t0)
 
 
-def floor_periodic(ps: list[float], end: float) -> tuple[int, float]:
+def floor_periodic(ps: list[float], end: float) -> tuple[int, Seconds]:
     """The ceiling for any clock that resumes one task per wake-up on asyncio: bare futures in
     a heap, plain asyncio tasks, a callback pump re-queuing one handle (no anyio, no checks)."""
     count = 0
@@ -142,16 +152,16 @@ def floor_periodic(ps: list[float], end: float) -> tuple[int, float]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    t0 = time.perf_counter()
+    t0 = _now()
     asyncio.run(main())
-    return count, time.perf_counter() - t0
+    return count, _since(t0)
 
 
 PIPE_PERIOD = 0.01
 PIPE_LATENCY = 0.002
 
 
-def chrono_pipeline(end: float, backend: str, path: str) -> tuple[int, float]:
+def chrono_pipeline(end: float, backend: str, path: str) -> tuple[int, Seconds]:
     received = 0
 
     @daemon
@@ -184,12 +194,12 @@ def chrono_pipeline(end: float, backend: str, path: str) -> tuple[int, float]:
             await clock.advance_to(end)
             await sup.stop(grace=0)
 
-    t0 = time.perf_counter()
+    t0 = _now()
     run_on(main, backend, path)
-    return received, time.perf_counter() - t0
+    return received, _since(t0)
 
 
-def simpy_pipeline(end: float) -> tuple[int, float]:
+def simpy_pipeline(end: float) -> tuple[int, Seconds]:
     received = 0
     env = simpy.Environment()
     a, b, c = (simpy.Store(env, capacity=4) for _ in range(3))
@@ -213,33 +223,44 @@ def simpy_pipeline(end: float) -> tuple[int, float]:
             yield c.get()
             received += 1
 
-    t0 = time.perf_counter()
+    t0 = _now()
     env.process(source())
     env.process(relay(a, b))
     env.process(relay(b, c))
     env.process(sink())
     env.run(until=end)
-    return received, time.perf_counter() - t0
+    return received, _since(t0)
 
 
 def paired(
-    ours: Callable[[], tuple[int, float]], ref: Callable[[], tuple[int, float]], rounds: int
-) -> tuple[int, int, float, float, float]:
+    ours: Callable[[], tuple[int, Seconds]], ref: Callable[[], tuple[int, Seconds]], rounds: int
+) -> tuple[int, int, float, float, float, float]:
     """Run ours and the reference back to back each round (so both see the same machine
-    noise); return both counts, both median rates and the median of the per-round ratios."""
-    counts, ref_counts, rates, ref_rates, ratios = set(), set(), [], [], []
+    noise); return both counts, both median rates, the median of the per-round ratios of
+    wall-clock rates and that of CPU-time rates (both runs are single-threaded, so on a shared
+    machine the CPU-time ratio is what an idle machine's wall ratio would be)."""
+    counts, ref_counts, rates, ref_rates = set(), set(), [], []
+    ratios, cpu_ratios = [], []
     for _ in range(rounds):
-        count, secs = ours()
-        ref_count, ref_secs = ref()
+        count, (secs, cpu) = ours()
+        ref_count, (ref_secs, ref_cpu) = ref()
         counts.add(count)
         ref_counts.add(ref_count)
         rates.append(count / secs)
         ref_rates.append(ref_count / ref_secs)
         ratios.append(rates[-1] / ref_rates[-1])
+        cpu_ratios.append((count / cpu) / (ref_count / ref_cpu))
     if len(counts) != 1 or len(ref_counts) != 1:
         raise SystemExit(f"non-deterministic counts across rounds: {counts} {ref_counts}")
     med = statistics.median
-    return counts.pop(), ref_counts.pop(), med(rates), med(ref_rates), med(ratios)
+    return (
+        counts.pop(),
+        ref_counts.pop(),
+        med(rates),
+        med(ref_rates),
+        med(ratios),
+        med(cpu_ratios),
+    )
 
 
 def main() -> None:
@@ -256,32 +277,52 @@ def main() -> None:
         expected = expected_ticks(ps, end)
         for backend in ("asyncio", "trio"):
             for path in PATHS:
-                count, sp_count, rate, sp_rate, ratio = paired(
+                count, sp_count, rate, sp_rate, ratio, cpu = paired(
                     partial(chrono_periodic, ps, end, backend, path),
                     partial(simpy_periodic, ps, end),
                     args.rounds,
                 )
                 assert sp_count == expected, (sp_count, expected)
                 exact = "yes" if count == expected else f"NO ({count} != {expected})"
-                row = (f"periodic, {n} tasks", backend, path, count, exact, rate, sp_rate, ratio)
+                row = (
+                    f"periodic, {n} tasks",
+                    backend,
+                    path,
+                    count,
+                    exact,
+                    rate,
+                    sp_rate,
+                    ratio,
+                    cpu,
+                )
                 rows.append(row)
                 print(row, file=sys.stderr)
-        count, sp_count, rate, sp_rate, ratio = paired(
+        count, sp_count, rate, sp_rate, ratio, cpu = paired(
             partial(floor_periodic, ps, end), partial(simpy_periodic, ps, end), args.rounds
         )
         exact = "yes" if count == expected else f"NO ({count} != {expected})"
         name = f"periodic, {n} tasks: *ceiling*, bare asyncio futures"
-        rows.append((name, "asyncio", "-", count, exact, rate, sp_rate, ratio))
+        rows.append((name, "asyncio", "-", count, exact, rate, sp_rate, ratio, cpu))
     end = 50.0 + 0.005 if not args.quick else 5.005
     for backend in ("asyncio", "trio"):
         for path in PATHS:
-            count, sp_count, rate, sp_rate, ratio = paired(
+            count, sp_count, rate, sp_rate, ratio, cpu = paired(
                 partial(chrono_pipeline, end, backend, path),
                 partial(simpy_pipeline, end),
                 args.rounds,
             )
             exact = "yes" if count == sp_count else f"NO ({count} != SimPy {sp_count})"
-            row = ("4-stage @daemon pipeline", backend, path, count, exact, rate, sp_rate, ratio)
+            row = (
+                "4-stage @daemon pipeline",
+                backend,
+                path,
+                count,
+                exact,
+                rate,
+                sp_rate,
+                ratio,
+                cpu,
+            )
             rows.append(row)
             print(row, file=sys.stderr)
     load_after = os.getloadavg()[0]
@@ -299,16 +340,20 @@ def main() -> None:
         "1,000 tasks, >= 0.18x pipeline. The *ceiling* rows run the same ticks with no library "
         "at all (plain asyncio tasks awaiting bare futures, one callback re-queuing one "
         "handle): the most a clock that resumes one task per wake-up through the default "
-        "asyncio loop can reach on this machine. 1-minute load average: "
+        "asyncio loop can reach on this machine. The machine is shared: 'ratio' compares "
+        "wall-clock rates, 'CPU-time ratio' compares events per CPU second of the process "
+        "(every run is single-threaded, so it is what an idle machine's wall ratio would be, "
+        "and it is far less disturbed by other load). 1-minute load average: "
         f"{load_before:.1f} at the start, {load_after:.1f} at the end (2 cores).",
         "",
-        "| workload | backend | path | events | exact | chrono events/s | SimPy events/s | ratio |",
-        "|---|---|---|---:|---|---:|---:|---:|",
+        "| workload | backend | path | events | exact | chrono events/s | SimPy events/s "
+        "| ratio | CPU-time ratio |",
+        "|---|---|---|---:|---|---:|---:|---:|---:|",
     ]
-    for name, backend, path, count, exact, rate, sp, ratio in rows:
+    for name, backend, path, count, exact, rate, sp, ratio, cpu in rows:
         table.append(
             f"| {name} | {backend} | {path} | {count:,} | {exact} | {rate:,.0f} | {sp:,.0f} "
-            f"| **{ratio:.3f}x** |"
+            f"| {ratio:.3f}x | **{cpu:.3f}x** |"
         )
     text = "\n".join(table)
     print(text)
