@@ -375,3 +375,27 @@ async def test_sleeps_round_to_the_nearest_nanosecond() -> None:
         assert clock.pending == 1
         await clock.advance(1e-9)
     assert woke[-1] == ("0.6 ns", 1.000000001)
+
+
+async def test_time_does_not_move_while_a_task_only_checkpoints() -> None:
+    """RELIABILITY 63: the clock never jumps past work in progress at the current instant."""
+    clock = SimClock()
+    seen: list[float] = []
+    woke: list[float] = []
+
+    async def busy() -> None:
+        for _ in range(500):
+            seen.append(clock.now())
+            await anyio.lowlevel.checkpoint()
+
+    async def sleeper() -> None:
+        await clock.sleep(1.0)
+        woke.append(clock.now())
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(sleeper)
+        await anyio.wait_all_tasks_blocked()
+        tg.start_soon(busy)
+        await clock.advance(2.0)
+    assert seen == [0.0] * 500
+    assert woke == [1.0]
