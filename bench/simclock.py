@@ -263,68 +263,59 @@ def paired(
     )
 
 
+# (workload, backend, path, events, exact, chrono events/s, SimPy events/s, ratio, CPU ratio)
+Row = tuple[str, str, str, int, str, float, float, float, float]
+
+
+def measure(
+    name: str,
+    backend: str,
+    path: str,
+    ours: Callable[[], tuple[int, Seconds]],
+    simpy: Callable[[], tuple[int, Seconds]],
+    rounds: int,
+    expected: int | None,
+) -> Row:
+    """One table row; ``expected`` is the arithmetic count, or None to compare with SimPy's."""
+    count, sp_count, rate, sp_rate, ratio, cpu = paired(ours, simpy, rounds)
+    if expected is None:
+        exact = "yes" if count == sp_count else f"NO ({count} != SimPy {sp_count})"
+    else:
+        assert sp_count == expected, (sp_count, expected)
+        exact = "yes" if count == expected else f"NO ({count} != {expected})"
+    row = (name, backend, path, count, exact, rate, sp_rate, ratio, cpu)
+    print(row, file=sys.stderr)
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="small windows, no RESULTS.md")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
-    rows = []
+    rows: list[Row] = []
     for n, ticks in ((10, 20_000), (100, 2_000), (1000, 500)):
         if args.quick:
             ticks //= 10
         ps, end = periods(n), end_time(ticks)
         expected = expected_ticks(ps, end)
+        simpy = partial(simpy_periodic, ps, end)
         for backend in ("asyncio", "trio"):
             for path in PATHS:
-                count, sp_count, rate, sp_rate, ratio, cpu = paired(
-                    partial(chrono_periodic, ps, end, backend, path),
-                    partial(simpy_periodic, ps, end),
-                    args.rounds,
-                )
-                assert sp_count == expected, (sp_count, expected)
-                exact = "yes" if count == expected else f"NO ({count} != {expected})"
-                row = (
-                    f"periodic, {n} tasks",
-                    backend,
-                    path,
-                    count,
-                    exact,
-                    rate,
-                    sp_rate,
-                    ratio,
-                    cpu,
-                )
-                rows.append(row)
-                print(row, file=sys.stderr)
-        count, sp_count, rate, sp_rate, ratio, cpu = paired(
-            partial(floor_periodic, ps, end), partial(simpy_periodic, ps, end), args.rounds
-        )
-        exact = "yes" if count == expected else f"NO ({count} != {expected})"
+                ours = partial(chrono_periodic, ps, end, backend, path)
+                name = f"periodic, {n} tasks"
+                rows.append(measure(name, backend, path, ours, simpy, args.rounds, expected))
         name = f"periodic, {n} tasks: *ceiling*, bare asyncio futures"
-        rows.append((name, "asyncio", "-", count, exact, rate, sp_rate, ratio, cpu))
+        ceiling = partial(floor_periodic, ps, end)
+        rows.append(measure(name, "asyncio", "-", ceiling, simpy, args.rounds, expected))
     end = 50.0 + 0.005 if not args.quick else 5.005
     for backend in ("asyncio", "trio"):
         for path in PATHS:
-            count, sp_count, rate, sp_rate, ratio, cpu = paired(
-                partial(chrono_pipeline, end, backend, path),
-                partial(simpy_pipeline, end),
-                args.rounds,
-            )
-            exact = "yes" if count == sp_count else f"NO ({count} != SimPy {sp_count})"
-            row = (
-                "4-stage @daemon pipeline",
-                backend,
-                path,
-                count,
-                exact,
-                rate,
-                sp_rate,
-                ratio,
-                cpu,
-            )
-            rows.append(row)
-            print(row, file=sys.stderr)
+            ours = partial(chrono_pipeline, end, backend, path)
+            simpy = partial(simpy_pipeline, end)
+            name = "4-stage @daemon pipeline"
+            rows.append(measure(name, backend, path, ours, simpy, args.rounds, None))
     load_after = os.getloadavg()[0]
     table = [
         "## SimClock vs SimPy (`bench/simclock.py`)",

@@ -155,31 +155,6 @@ async def test_decimal_steps_land_on_ticks() -> None:
         tg.cancel_scope.cancel()
 
 
-async def test_two_clocks_advancing_at_once_in_one_loop() -> None:
-    """Independent SimClocks (one per session) can be advanced concurrently."""
-    clocks = [SimClock(), SimClock()]
-    counts = [0, 0]
-
-    async def ticker(i: int) -> None:
-        async for _ in clocks[i].every(0.1):
-            counts[i] += 1
-
-    async def drive(clock: SimClock) -> None:
-        for _ in range(10):
-            await clock.advance(0.1)
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(ticker, 0)
-        tg.start_soon(ticker, 1)
-        await anyio.wait_all_tasks_blocked()
-        with anyio.fail_after(10):
-            async with anyio.create_task_group() as drivers:
-                drivers.start_soon(drive, clocks[0])
-                drivers.start_soon(drive, clocks[1])
-        tg.cancel_scope.cancel()
-    assert counts == [10, 10]
-
-
 async def test_every_first_now_and_skipping_missed_ticks() -> None:
     clock = SimClock()
     ticks: list[float] = []
