@@ -6,7 +6,9 @@ Workloads:
 - pipeline: a 4-stage @daemon pipeline under Supervisor(clock=SimClock()): a 100 Hz source, two
   relays and a sink joined by channels; SimPy runs the same graph with Stores.
 
-Ratios are chrono wake-ups/s divided by SimPy's; medians of several rounds.
+Each chrono workload runs on both backends, on the default path (``anyio.run``) and on the
+opt-in idle-hook path (``chrono_daemon.simloop.run``, ADR 0018). Ratios are chrono wake-ups/s
+divided by SimPy's; medians of several rounds.
 Run: PYTHONPATH=. python bench/simclock.py [--rounds 5] [--quick]
 """
 
@@ -17,6 +19,7 @@ import asyncio
 import heapq
 import itertools
 import math
+import os
 import statistics
 import sys
 import time
@@ -27,12 +30,22 @@ import anyio
 import simpy
 
 from bench._results import write_section
-from chrono_daemon import Channel, Context, SimClock, Supervisor, daemon, open_channel
+from chrono_daemon import Channel, Context, SimClock, Supervisor, daemon, open_channel, simloop
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator
+    from collections.abc import Awaitable, Callable, Generator
 
 PERIODS_MS = (10, 20, 30, 40, 50, 60, 70)
+
+Seconds = tuple[float, float]  # (wall, CPU) seconds of one run
+
+
+def _now() -> Seconds:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(t0: Seconds) -> Seconds:
+    return time.perf_counter() - t0[0], time.process_time() - t0[1]
 
 
 def periods(n: int) -> list[float]:
@@ -48,7 +61,17 @@ def expected_ticks(ps: list[float], end: float) -> int:
     return sum(math.floor(end / p + 1e-9) for p in ps)
 
 
-def chrono_periodic(ps: list[float], end: float, backend: str) -> tuple[int, float]:
+PATHS = ("default", "simloop")
+
+
+def run_on(main: Callable[[], Awaitable[None]], backend: str, path: str) -> None:
+    if path == "simloop":
+        simloop.run(main, backend=backend)
+    else:
+        anyio.run(main, backend=backend)
+
+
+def chrono_periodic(ps: list[float], end: float, backend: str, path: str) -> tuple[int, Seconds]:
     count = 0
 
     async def ticker(clock: SimClock, p: float) -> None:
@@ -64,12 +87,12 @@ def chrono_periodic(ps: list[float], end: float, backend: str) -> tuple[int, flo
             await clock.advance_to(end)
             tg.cancel_scope.cancel()
 
-    t0 = time.perf_counter()
-    anyio.run(main, backend=backend)
-    return count, time.perf_counter() - t0
+    t0 = _now()
+    run_on(main, backend, path)
+    return count, _since(t0)
 
 
-def simpy_periodic(ps: list[float], end: float) -> tuple[int, float]:
+def simpy_periodic(ps: list[float], end: float) -> tuple[int, Seconds]:
     count = 0
     env = simpy.Environment()
 
@@ -81,14 +104,14 @@ def simpy_periodic(ps: list[float], end: float) -> tuple[int, float]:
             yield env.timeout(k * p - env.now)
             count += 1
 
-    t0 = time.perf_counter()
+    t0 = _now()
     for p in ps:
         env.process(ticker(p))
     env.run(until=end)
-    return count, time.perf_counter() - t0
+    return count, _since(t0)
 
 
-def floor_periodic(ps: list[float], end: float) -> tuple[int, float]:
+def floor_periodic(ps: list[float], end: float) -> tuple[int, Seconds]:
     """The ceiling for any clock that resumes one task per wake-up on asyncio: bare futures in
     a heap, plain asyncio tasks, a callback pump re-queuing one handle (no anyio, no checks)."""
     count = 0
@@ -129,16 +152,16 @@ def floor_periodic(ps: list[float], end: float) -> tuple[int, float]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    t0 = time.perf_counter()
+    t0 = _now()
     asyncio.run(main())
-    return count, time.perf_counter() - t0
+    return count, _since(t0)
 
 
 PIPE_PERIOD = 0.01
 PIPE_LATENCY = 0.002
 
 
-def chrono_pipeline(end: float, backend: str) -> tuple[int, float]:
+def chrono_pipeline(end: float, backend: str, path: str) -> tuple[int, Seconds]:
     received = 0
 
     @daemon
@@ -171,12 +194,12 @@ def chrono_pipeline(end: float, backend: str) -> tuple[int, float]:
             await clock.advance_to(end)
             await sup.stop(grace=0)
 
-    t0 = time.perf_counter()
-    anyio.run(main, backend=backend)
-    return received, time.perf_counter() - t0
+    t0 = _now()
+    run_on(main, backend, path)
+    return received, _since(t0)
 
 
-def simpy_pipeline(end: float) -> tuple[int, float]:
+def simpy_pipeline(end: float) -> tuple[int, Seconds]:
     received = 0
     env = simpy.Environment()
     a, b, c = (simpy.Store(env, capacity=4) for _ in range(3))
@@ -200,33 +223,69 @@ def simpy_pipeline(end: float) -> tuple[int, float]:
             yield c.get()
             received += 1
 
-    t0 = time.perf_counter()
+    t0 = _now()
     env.process(source())
     env.process(relay(a, b))
     env.process(relay(b, c))
     env.process(sink())
     env.run(until=end)
-    return received, time.perf_counter() - t0
+    return received, _since(t0)
 
 
 def paired(
-    ours: Callable[[], tuple[int, float]], ref: Callable[[], tuple[int, float]], rounds: int
-) -> tuple[int, int, float, float, float]:
+    ours: Callable[[], tuple[int, Seconds]], ref: Callable[[], tuple[int, Seconds]], rounds: int
+) -> tuple[int, int, float, float, float, float]:
     """Run ours and the reference back to back each round (so both see the same machine
-    noise); return both counts, both median rates and the median of the per-round ratios."""
-    counts, ref_counts, rates, ref_rates, ratios = set(), set(), [], [], []
+    noise); return both counts, both median rates, the median of the per-round ratios of
+    wall-clock rates and that of CPU-time rates (both runs are single-threaded, so on a shared
+    machine the CPU-time ratio is what an idle machine's wall ratio would be)."""
+    counts, ref_counts, rates, ref_rates = set(), set(), [], []
+    ratios, cpu_ratios = [], []
     for _ in range(rounds):
-        count, secs = ours()
-        ref_count, ref_secs = ref()
+        count, (secs, cpu) = ours()
+        ref_count, (ref_secs, ref_cpu) = ref()
         counts.add(count)
         ref_counts.add(ref_count)
         rates.append(count / secs)
         ref_rates.append(ref_count / ref_secs)
         ratios.append(rates[-1] / ref_rates[-1])
+        cpu_ratios.append((count / cpu) / (ref_count / ref_cpu))
     if len(counts) != 1 or len(ref_counts) != 1:
         raise SystemExit(f"non-deterministic counts across rounds: {counts} {ref_counts}")
     med = statistics.median
-    return counts.pop(), ref_counts.pop(), med(rates), med(ref_rates), med(ratios)
+    return (
+        counts.pop(),
+        ref_counts.pop(),
+        med(rates),
+        med(ref_rates),
+        med(ratios),
+        med(cpu_ratios),
+    )
+
+
+# (workload, backend, path, events, exact, chrono events/s, SimPy events/s, ratio, CPU ratio)
+Row = tuple[str, str, str, int, str, float, float, float, float]
+
+
+def measure(
+    name: str,
+    backend: str,
+    path: str,
+    ours: Callable[[], tuple[int, Seconds]],
+    simpy: Callable[[], tuple[int, Seconds]],
+    rounds: int,
+    expected: int | None,
+) -> Row:
+    """One table row; ``expected`` is the arithmetic count, or None to compare with SimPy's."""
+    count, sp_count, rate, sp_rate, ratio, cpu = paired(ours, simpy, rounds)
+    if expected is None:
+        exact = "yes" if count == sp_count else f"NO ({count} != SimPy {sp_count})"
+    else:
+        assert sp_count == expected, (sp_count, expected)
+        exact = "yes" if count == expected else f"NO ({count} != {expected})"
+    row = (name, backend, path, count, exact, rate, sp_rate, ratio, cpu)
+    print(row, file=sys.stderr)
+    return row
 
 
 def main() -> None:
@@ -234,55 +293,58 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="small windows, no RESULTS.md")
     args = parser.parse_args()
-    rows = []
+    load_before = os.getloadavg()[0]
+    rows: list[Row] = []
     for n, ticks in ((10, 20_000), (100, 2_000), (1000, 500)):
         if args.quick:
             ticks //= 10
         ps, end = periods(n), end_time(ticks)
         expected = expected_ticks(ps, end)
+        simpy = partial(simpy_periodic, ps, end)
         for backend in ("asyncio", "trio"):
-            count, sp_count, rate, sp_rate, ratio = paired(
-                partial(chrono_periodic, ps, end, backend),
-                partial(simpy_periodic, ps, end),
-                args.rounds,
-            )
-            assert sp_count == expected, (sp_count, expected)
-            exact = "yes" if count == expected else f"NO ({count} != {expected})"
-            rows.append((f"periodic, {n} tasks", backend, count, exact, rate, sp_rate, ratio))
-            print(rows[-1], file=sys.stderr)
-        count, sp_count, rate, sp_rate, ratio = paired(
-            partial(floor_periodic, ps, end), partial(simpy_periodic, ps, end), args.rounds
-        )
-        exact = "yes" if count == expected else f"NO ({count} != {expected})"
+            for path in PATHS:
+                ours = partial(chrono_periodic, ps, end, backend, path)
+                name = f"periodic, {n} tasks"
+                rows.append(measure(name, backend, path, ours, simpy, args.rounds, expected))
         name = f"periodic, {n} tasks: *ceiling*, bare asyncio futures"
-        rows.append((name, "asyncio", count, exact, rate, sp_rate, ratio))
+        ceiling = partial(floor_periodic, ps, end)
+        rows.append(measure(name, "asyncio", "-", ceiling, simpy, args.rounds, expected))
     end = 50.0 + 0.005 if not args.quick else 5.005
     for backend in ("asyncio", "trio"):
-        count, sp_count, rate, sp_rate, ratio = paired(
-            partial(chrono_pipeline, end, backend), partial(simpy_pipeline, end), args.rounds
-        )
-        exact = "yes" if count == sp_count else f"NO ({count} != SimPy {sp_count})"
-        rows.append(("4-stage @daemon pipeline", backend, count, exact, rate, sp_rate, ratio))
-        print(rows[-1], file=sys.stderr)
+        for path in PATHS:
+            ours = partial(chrono_pipeline, end, backend, path)
+            simpy = partial(simpy_pipeline, end)
+            name = "4-stage @daemon pipeline"
+            rows.append(measure(name, backend, path, ours, simpy, args.rounds, None))
+    load_after = os.getloadavg()[0]
     table = [
         "## SimClock vs SimPy (`bench/simclock.py`)",
         "",
         f"{args.rounds} rounds per cell, each running chrono and SimPy back to back; rates are "
         "medians of wake-ups (periodic) or items delivered (pipeline) per wall second, the "
         "ratio is the median of the per-round ratios. 'exact' compares the count with the "
-        "arithmetic count (periodic) or SimPy's (pipeline). Targets on asyncio: >= 0.30x "
-        "SimPy at 1,000 tasks, >= 0.20x at 10 tasks, >= 0.30x for the pipeline. The "
-        "*ceiling* rows run the same ticks with no library at all (plain asyncio tasks awaiting "
-        "bare futures, one callback re-queuing one handle): the most any clock that resumes "
-        "one task per wake-up through the asyncio loop can reach on this machine.",
+        "arithmetic count (periodic) or SimPy's (pipeline). 'path' is the default "
+        "(`anyio.run`) or the opt-in idle hook (`chrono_daemon.simloop.run`, ADR 0018). "
+        "Targets (issue 14), default path: asyncio >= 0.25x at 1,000 tasks, >= 0.20x at 10, "
+        ">= 0.28x pipeline; trio >= 0.075x at 1,000 tasks, >= 0.125x pipeline. simloop path: "
+        "asyncio >= 0.33x at 1,000 tasks, >= 0.30x at 10, >= 0.45x pipeline; trio >= 0.15x at "
+        "1,000 tasks, >= 0.18x pipeline. The *ceiling* rows run the same ticks with no library "
+        "at all (plain asyncio tasks awaiting bare futures, one callback re-queuing one "
+        "handle): the most a clock that resumes one task per wake-up through the default "
+        "asyncio loop can reach on this machine. The machine is shared: 'ratio' compares "
+        "wall-clock rates, 'CPU-time ratio' compares events per CPU second of the process "
+        "(every run is single-threaded, so it is what an idle machine's wall ratio would be, "
+        "and it is far less disturbed by other load). 1-minute load average: "
+        f"{load_before:.1f} at the start, {load_after:.1f} at the end (2 cores).",
         "",
-        "| workload | backend | events | exact | chrono events/s | SimPy events/s | ratio |",
-        "|---|---|---:|---|---:|---:|---:|",
+        "| workload | backend | path | events | exact | chrono events/s | SimPy events/s "
+        "| ratio | CPU-time ratio |",
+        "|---|---|---|---:|---|---:|---:|---:|---:|",
     ]
-    for name, backend, count, exact, rate, sp, ratio in rows:
+    for name, backend, path, count, exact, rate, sp, ratio, cpu in rows:
         table.append(
-            f"| {name} | {backend} | {count:,} | {exact} | {rate:,.0f} | {sp:,.0f} "
-            f"| **{ratio:.2f}x** |"
+            f"| {name} | {backend} | {path} | {count:,} | {exact} | {rate:,.0f} | {sp:,.0f} "
+            f"| {ratio:.3f}x | **{cpu:.3f}x** |"
         )
     text = "\n".join(table)
     print(text)

@@ -12,6 +12,8 @@ from ._errors import EndOfStream as EndOfStream
 from ._errors import OnError as OnError
 from ._errors import WouldBlock as WouldBlock
 from ._version import __version__ as __version__
+from ._wallwait import WallClockWaitError as WallClockWaitError
+from ._wallwait import WallClockWaitWarning as WallClockWaitWarning
 from .channel import Channel as Channel
 from .channel import ChannelStats as ChannelStats
 from .channel import ReceiveStream as ReceiveStream
@@ -49,6 +51,8 @@ __all__ = (
     "SimClock",
     "Supervisor",
     "WallClock",
+    "WallClockWaitError",
+    "WallClockWaitWarning",
     "WouldBlock",
     "__version__",
     "daemon",

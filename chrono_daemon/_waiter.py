@@ -1,9 +1,10 @@
-"""One-shot wake-up primitive shared by the channel and the SimClock.
+"""One-shot wake-up primitive shared by the channel and the SimClock, and the backend switch.
 
 On asyncio a bare ``asyncio.Future`` is used: it is what ``anyio.Event`` bottoms out in, minus
 two layers of indirection on the hottest path of the runtime (every blocking send/receive and
-every SimClock sleep). On any other backend ``anyio.Event`` is used. Both cancel the same way
-under anyio cancel scopes.
+every SimClock sleep). On trio, a task parked with ``trio.lowlevel`` (``_trio_backend``, ADR
+0018), which is what ``trio.Event`` bottoms out in. Both cancel the same way under anyio cancel
+scopes. anyio runs on asyncio or trio only, so "no asyncio loop running" means trio.
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ import asyncio
 import types
 from typing import TYPE_CHECKING, Protocol
 
-import anyio
-import anyio.lowlevel
-
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Generator
+    from types import ModuleType
 
-__all__ = ("Waiter", "checkpoint", "new_waiter")
+__all__ = ("Waiter", "checkpoint", "new_waiter", "trio_backend")
 
 
 class Waiter(Protocol):
@@ -43,25 +42,26 @@ class _FutureWaiter:
         await self._future
 
 
-class _EventWaiter:
-    __slots__ = ("_event",)
+_TRIO: ModuleType | None = None
 
-    def __init__(self) -> None:
-        self._event = anyio.Event()
 
-    def wake(self) -> None:
-        self._event.set()
+def trio_backend() -> ModuleType:
+    """``chrono_daemon._trio_backend``, imported on first use (only ever under trio)."""
+    global _TRIO
+    if _TRIO is None:
+        from . import _trio_backend  # imports trio: only once it runs
 
-    async def wait(self) -> None:
-        await self._event.wait()
+        _TRIO = _trio_backend
+    return _TRIO
 
 
 def new_waiter() -> Waiter:
-    """Return a fresh waiter for the running event loop (asyncio fast path, anyio otherwise)."""
+    """Return a fresh waiter for the running event loop (asyncio or trio fast path)."""
     loop = asyncio._get_running_loop()
     if loop is not None:
         return _FutureWaiter(loop)
-    return _EventWaiter()
+    waiter: Waiter = trio_backend().Waiter()
+    return waiter
 
 
 @types.coroutine
@@ -70,7 +70,8 @@ def _yield_once() -> Generator[None, None, None]:
 
 
 def checkpoint() -> Awaitable[None]:
-    """``anyio.lowlevel.checkpoint()``, minus the backend lookup on asyncio (a hot path)."""
+    """``anyio.lowlevel.checkpoint()``, minus the backend lookup (a hot path)."""
     if asyncio._get_running_loop() is not None:
         return _yield_once()
-    return anyio.lowlevel.checkpoint()
+    awaitable: Awaitable[None] = trio_backend().checkpoint()
+    return awaitable

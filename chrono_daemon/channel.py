@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 import anyio
 
 from ._errors import ChannelClosed, ChannelInUse, EndOfStream, WouldBlock
+from ._sim_asyncio import advancing_on_asyncio
 from ._waiter import Waiter, checkpoint, new_waiter
-from .clock import advancing_on_asyncio
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

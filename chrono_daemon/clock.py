@@ -1,12 +1,12 @@
 """Clocks: the one source of time for daemons (SPEC §2.3).
 
 ``WallClock`` follows ``time.monotonic``. ``SimClock`` holds virtual time that only a driver
-moves, with ``advance``/``advance_to``. Its algorithm (ADR 0006): sleepers sit in a heap keyed by
-``(deadline, registration number)``; an advance pops them one at a time, sets ``now()`` to the
-sleeper's deadline, wakes it, and then waits until the event loop is idle — every task that
-became runnable, directly or through channels, has run until it blocks again — before it looks
-at the heap again. Idleness is observed, not guessed: on asyncio the loop's ready queue is
-empty; on other backends ``anyio.wait_all_tasks_blocked()``.
+moves, with ``advance``/``advance_to``. Its algorithm (ADR 0006, tie order ADR 0017): sleepers
+sit in a heap keyed by ``(deadline, daemon order, registration number)``; an advance pops them
+one at a time, sets ``now()`` to the sleeper's deadline, wakes it, and then waits until the
+event loop is idle — every task that became runnable, directly or through channels, has run
+until it blocks again — before it looks at the heap again. Idleness is observed, not guessed
+(``_sim_asyncio``, ``_trio_backend``; ADR 0018 for the opt-in idle hooks of ``simloop``).
 """
 
 from __future__ import annotations
@@ -21,10 +21,13 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import anyio
 
-from ._waiter import checkpoint
+from ._order import current_tag
+from ._sim_asyncio import advance as _advance_on_asyncio
+from ._waiter import checkpoint, trio_backend
+from ._wallwait import check as _check_wall_waits
 
 if TYPE_CHECKING:
-    from collections import deque
+    from collections.abc import Callable
 
 __all__ = ("Clock", "SimClock", "WallClock")
 
@@ -123,6 +126,15 @@ class _SimTicker(_TickSchedule, AsyncIterator[float]):
 
     _clock: SimClock
 
+    def __init__(self, clock: SimClock, period: float, first: First) -> None:
+        super().__init__(clock, period, first)
+        if _quantize(self._period) <= 0:  # issue 9 item 17: ticks would pile up at one instant
+            raise ValueError(
+                f"period {period!r} s is below SimClock's resolution (times are whole "
+                "nanoseconds): every tick would fall on the same instant; use a period of "
+                "at least 1e-09 s"
+            )
+
     def __aiter__(self) -> _SimTicker:
         return self
 
@@ -144,7 +156,7 @@ class _SimTicker(_TickSchedule, AsyncIterator[float]):
         # is built directly (what loop.create_future() does, minus a Python frame).
         future: asyncio.Future[float] = asyncio.Future(loop=loop)
         heap = clock._heap
-        heapq.heappush(heap, (tick, next(clock._counter), future))
+        heapq.heappush(heap, (tick, current_tag.get().order, next(clock._counter), future))
         if len(heap) > clock._compact_at:
             clock._compact()
         return future
@@ -185,32 +197,21 @@ class WallClock:
         return _Ticker(self, period, first)
 
 
-class _EventSleeper:
-    """A sleeper for non-asyncio backends, shaped like the ``asyncio.Future`` subset we use."""
+class _Sleeper(Protocol):
+    """A parked sleeper: an ``asyncio.Future`` on asyncio, ``_trio_backend.Sleeper`` on trio.
 
-    __slots__ = ("_cancelled", "_event")
+    Its result is its deadline (``_SimTicker`` hands the future to ``async for``); a cancelled
+    sleeper is ``done()`` and is skipped when popped.
+    """
 
-    def __init__(self) -> None:
-        self._event = anyio.Event()
-        self._cancelled = False
+    def done(self) -> bool: ...
 
-    def done(self) -> bool:
-        return self._cancelled or self._event.is_set()
-
-    def set_result(self, _: float) -> None:
-        self._event.set()
-
-    async def wait(self) -> None:
-        try:
-            await self._event.wait()
-        except BaseException:
-            self._cancelled = not self._event.is_set()
-            raise
+    def set_result(self, result: float, /) -> None: ...
 
 
-# A sleeper's result is its deadline (``_SimTicker`` hands the future to ``async for``).
-_Sleeper = asyncio.Future[float] | _EventSleeper
-
+# (deadline, daemon order, registration number, sleeper): ties on the deadline are broken by
+# the program-defined daemon order (ADR 0017), then by registration within that order.
+_Entry = tuple[float, tuple[int, ...], int, _Sleeper]
 
 # The heap is compacted (cancelled sleepers dropped) when it outgrows twice its size after the
 # last compaction, and never below this many entries.
@@ -221,26 +222,40 @@ class SimClock:
     """Virtual time that moves only when a driver calls ``advance`` or ``advance_to``.
 
     During an advance, each sleeper whose deadline falls inside the window wakes exactly at its
-    deadline (``now()`` equals it while the sleeper runs), in ``(deadline, registration order)``
-    order; sleeps registered by woken tasks are honoured when they fall inside the window.
+    deadline (``now()`` equals it while the sleeper runs). Sleepers due at the same instant wake
+    one at a time in the program's order: by daemon order (the order daemons were added to
+    their supervisor, or the ``order=`` given to ``Supervisor.add``; a daemon's child tasks
+    share its place; tasks outside any daemon come first), then in registration order (ADR
+    0017). Sleeps registered by woken tasks are honoured when they fall inside the window.
     Everything a wake-up sets in motion at one instant — chains of channel hops included — runs
-    until it blocks before the clock moves on. After the advance, ``now()`` is the target.
+    until it blocks before the next sleeper wakes. After the advance, ``now()`` is the target.
+    Times are whole nanoseconds: a sleep rounds to the nearest one (shorter than half a
+    nanosecond: a checkpoint), and an ``every()`` period below one is a ``ValueError``.
+
+    A daemon of a supervisor on this clock that awaits wall-clock time instead (``anyio.sleep``,
+    a wall-clock timeout) is reported when an advance starts or ends: a
+    ``WallClockWaitWarning`` naming the daemon and the call, once per call site.
 
     Args:
         t0: the initial time.
         settle_rounds: accepted for compatibility with the original library; settling is now
             exact (the loop is observed idle), so the value only has to be >= 1.
+        strict: raise ``WallClockWaitError`` from the advance instead of warning.
     """
 
-    def __init__(self, t0: float = 0.0, *, settle_rounds: int = 8) -> None:
+    def __init__(self, t0: float = 0.0, *, settle_rounds: int = 8, strict: bool = False) -> None:
         if settle_rounds < 1:
             raise ValueError(f"settle_rounds must be >= 1, got {settle_rounds}")
         self._now = _quantize(_check_time(t0, "t0"))
         self.settle_rounds = settle_rounds
-        self._heap: list[tuple[float, int, _Sleeper]] = []
+        self._heap: list[_Entry] = []
         self._counter = itertools.count()
         self._compact_at = _COMPACT_MIN
         self._advancing = False
+        self._target = self._now  # of the advance in progress
+        self.strict = strict
+        self._wall_check_at = -math.inf  # see _wallwait.check
+        self._wall_waits_seen: set[tuple[str, str]] = set()
 
     def now(self) -> float:
         """Return the current virtual time."""
@@ -249,7 +264,7 @@ class SimClock:
     @property
     def pending(self) -> int:
         """Number of sleepers currently waiting on this clock."""
-        return sum(1 for entry in self._heap if not entry[2].done())
+        return sum(1 for entry in self._heap if not entry[3].done())
 
     def next_deadline(self) -> float | None:
         """Return the earliest pending deadline, or None when nobody sleeps."""
@@ -273,21 +288,20 @@ class SimClock:
         await self._sleep_until(deadline)
 
     async def _sleep_until(self, deadline: float) -> None:
-        # The hot path of every periodic daemon (``_SimTicker`` inlines the asyncio branch).
-        # A cancelled asyncio future is done(), so it is skipped when popped: no bookkeeping.
+        # The hot path of every sleeping daemon (``_SimTicker`` inlines the asyncio branch).
         loop = asyncio._get_running_loop()
         if loop is not None:
             future = loop.create_future()
             self._push(deadline, future)
             await future
         else:
-            sleeper = _EventSleeper()
+            sleeper = trio_backend().Sleeper()
             self._push(deadline, sleeper)
             await sleeper.wait()
 
     def _push(self, deadline: float, sleeper: _Sleeper) -> None:
         heap = self._heap
-        heapq.heappush(heap, (deadline, next(self._counter), sleeper))
+        heapq.heappush(heap, (deadline, current_tag.get().order, next(self._counter), sleeper))
         if len(heap) > self._compact_at:
             self._compact()
 
@@ -295,12 +309,17 @@ class SimClock:
         # Drop cancelled sleepers; amortised O(1), bounds memory under cancel storms. In place:
         # an advance in progress holds a reference to this list.
         heap = self._heap
-        heap[:] = [entry for entry in heap if not entry[2].done()]
+        heap[:] = [entry for entry in heap if not entry[3].done()]
         heapq.heapify(heap)
         self._compact_at = max(_COMPACT_MIN, 2 * len(heap))
 
     def every(self, period: float, *, first: First = "after") -> AsyncIterator[float]:
-        """Yield tick times ``start + k*period`` (see ``Clock.every``)."""
+        """Yield tick times ``start + k*period`` (see ``Clock.every``).
+
+        Raises:
+            ValueError: ``period`` is not positive and finite, is below one nanosecond, or
+                ``first`` is not ``"now"``/``"after"``.
+        """
         return _SimTicker(self, period, first)
 
     async def advance(self, dt: float) -> None:
@@ -319,6 +338,7 @@ class SimClock:
 
         Raises:
             RuntimeError: another advance of this clock is in progress.
+            WallClockWaitError: ``strict`` and a daemon awaits wall-clock time.
         """
         t = _quantize(_check_time(t, "t"))
         if t < self._now:
@@ -326,14 +346,16 @@ class SimClock:
         if self._advancing:
             raise RuntimeError("SimClock.advance called while another advance is in progress")
         self._advancing = True
+        self._target = t
         try:
+            _check_wall_waits(self)
             loop = asyncio._get_running_loop()
-            ready: deque[asyncio.Handle] | None = getattr(loop, "_ready", None)
-            if loop is not None and ready is not None:
-                await _AsyncioPump(self, loop, ready, t).run()
+            if loop is not None:
+                await _advance_on_asyncio(self, loop, t)
             else:
-                await self._advance_with_anyio(t)
+                await trio_backend().advance(self, t)
             self._now = t
+            _check_wall_waits(self)
         finally:
             self._advancing = False
 
@@ -341,7 +363,7 @@ class SimClock:
         """Pop the next live sleeper due at or before ``t`` and move ``now`` to its deadline."""
         heap = self._heap
         while heap and heap[0][0] <= t:
-            deadline, _, sleeper = heapq.heappop(heap)
+            deadline, _, _, sleeper = heapq.heappop(heap)
             if sleeper.done():  # cancelled before its deadline
                 continue
             if deadline > self._now:
@@ -349,86 +371,29 @@ class SimClock:
             return sleeper
         return None
 
-    async def _advance_with_anyio(self, t: float) -> None:
-        await anyio.wait_all_tasks_blocked()
-        while (sleeper := self._pop_due(t)) is not None:
-            sleeper.set_result(self._now)  # _pop_due moved now to its deadline
-            await anyio.wait_all_tasks_blocked()
+    async def _advance_polling(
+        self, t: float, wait_idle: Callable[[], Awaitable[None]], active: list[SimClock]
+    ) -> None:
+        """Advance by waiting for idle with ``wait_idle`` before each wake-up.
+
+        ``active`` lists the advances in progress in this event loop, oldest first: only the
+        newest wakes anyone, so an advance nested in another clock's instant (a daemon of an
+        outer supervisor advancing its inner supervisor's clock) completes first.
+        """
+        active.append(self)
+        try:
+            while True:
+                await wait_idle()
+                if active[-1] is not self:
+                    continue
+                sleeper = self._pop_due(t)
+                if sleeper is None:
+                    return
+                sleeper.set_result(self._now)  # _pop_due moved now to its deadline
+        finally:
+            active.remove(self)
 
     def _drop_dead_head(self) -> None:
         heap = self._heap
-        while heap and heap[0][2].done():
+        while heap and heap[0][3].done():
             heapq.heappop(heap)
-
-
-# The handles of every advance in progress. Another clock's pump waiting in the ready queue is
-# not work at this instant; without this, two SimClocks advancing in one loop would each wait
-# for the other's handle to leave the queue, forever.
-_PUMP_HANDLES: set[asyncio.Handle] = set()
-
-
-def advancing_on_asyncio() -> bool:
-    """True while some SimClock advance runs on an asyncio loop in this process."""
-    return bool(_PUMP_HANDLES)
-
-
-def _only_pumps(ready: deque[asyncio.Handle]) -> bool:
-    return len(ready) <= len(_PUMP_HANDLES) and all(h in _PUMP_HANDLES for h in ready)
-
-
-class _AsyncioPump:
-    """Drives one advance on asyncio as a loop callback instead of a task.
-
-    Every runnable task or callback sits in the loop's ready queue, so when this callback runs
-    and finds the queue empty, every other task is blocked: the instant is settled and the next
-    sleeper may wake. A plain callback per wake-up is much cheaper than resuming the driver task.
-    """
-
-    __slots__ = ("_active", "_clock", "_done", "_handle", "_loop", "_ready", "_target")
-
-    def __init__(
-        self,
-        clock: SimClock,
-        loop: asyncio.AbstractEventLoop,
-        ready: deque[asyncio.Handle],
-        target: float,
-    ) -> None:
-        self._clock = clock
-        self._loop = loop
-        self._ready = ready
-        self._target = target
-        self._done: asyncio.Future[None] = loop.create_future()
-        self._active = True
-        # One handle, re-queued for every wake-up: loop.call_soon would build a new Handle
-        # (and copy the context) each time, a measurable share of a wake-up's cost.
-        self._handle = asyncio.Handle(self._step, (), loop, None)
-
-    async def run(self) -> None:
-        _PUMP_HANDLES.add(self._handle)
-        self._ready.append(self._handle)
-        try:
-            await self._done
-        finally:
-            self._active = False  # cancelled driver: stop waking sleepers
-            _PUMP_HANDLES.discard(self._handle)
-
-    def _step(self) -> None:
-        if not self._active:
-            return
-        ready = self._ready
-        if ready and not _only_pumps(ready):  # something can still run at this instant
-            ready.append(self._handle)
-            return
-        clock = self._clock
-        heap = clock._heap
-        # _pop_due, inlined: this runs once per wake-up.
-        while heap and heap[0][0] <= self._target:
-            deadline, _, sleeper = heapq.heappop(heap)
-            if not sleeper.done():  # else: cancelled before its deadline
-                if deadline > clock._now:
-                    clock._now = deadline
-                sleeper.set_result(deadline)
-                ready.append(self._handle)
-                return
-        if not self._done.done():
-            self._done.set_result(None)

@@ -13,6 +13,8 @@ import anyio
 
 from ._errors import DaemonError, OnError
 from ._logging import ClockAwareLoggerAdapter
+from ._order import TaskTag, current_tag
+from ._wallwait import wall_wait_allowed
 from .clock import Clock, WallClock
 from .context import Context
 from .daemon import Daemon, DaemonFactory, _FunctionDaemon
@@ -91,9 +93,10 @@ class DaemonHealth:
 class _Record:
     """The supervisor's bookkeeping for one hosted daemon."""
 
-    def __init__(self, name: str, daemon: Daemon) -> None:
+    def __init__(self, name: str, daemon: Daemon, order: int = 0) -> None:
         self.name = name
         self.daemon = daemon
+        self.order = order  # the daemon's place in SimClock tie order (ADR 0017)
         self.state: DaemonState = "starting"
         self.restart_count = 0
         self.last_error: BaseException | None = None
@@ -171,14 +174,23 @@ class Supervisor:
         self._entered = False
         self._exited = False
         self._finalize_timeout = _DEFAULT_FINALIZE_TIMEOUT
+        self._hosted = 0  # daemons hosted so far: the default tie order (ADR 0017)
+        self._order_prefix: tuple[int, ...] = ()
 
     # -- hosting -----------------------------------------------------------------------------
 
-    def add(self, daemon: Daemon, *, name: str | None = None) -> None:
+    def add(self, daemon: Daemon, *, name: str | None = None, order: int | None = None) -> None:
         """Host ``daemon``: started at once inside the block, or on entry if added before.
 
+        ``order`` is the daemon's place when SimClock deadlines tie (ADR 0017): sleepers due
+        at one instant wake by ascending order, then registration. It defaults to the number
+        of daemons hosted before this one, so ties follow the order of ``add``/``spawn``
+        calls. A graph split over several processes passes each daemon's index in the whole
+        graph, so every process breaks ties the way the one-process graph does.
+
         Raises:
-            TypeError: ``daemon`` is not a ``Daemon`` (or is an uncalled ``@daemon`` factory).
+            TypeError: ``daemon`` is not a ``Daemon`` (or is an uncalled ``@daemon`` factory),
+                or ``order`` is not an int.
             ValueError: the name is taken by a daemon that has not finished (the name of a
                 finished daemon is reused, and its health replaced).
             RuntimeError: the supervisor has already exited.
@@ -190,7 +202,9 @@ class Supervisor:
             )
         if not isinstance(daemon, Daemon):
             raise TypeError(f"Supervisor.add expects a Daemon, got {type(daemon).__name__}")
-        self._host(name or daemon.name or type(daemon).__name__, daemon)
+        if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
+            raise TypeError(f"order must be an int, got {type(order).__name__}")
+        self._host(name or daemon.name or type(daemon).__name__, daemon, order)
 
     def spawn(
         self,
@@ -217,14 +231,15 @@ class Supervisor:
         self._host(name, _FunctionDaemon(fn, args, kwargs, name))
         return name
 
-    def _host(self, name: str, daemon: Daemon) -> None:
+    def _host(self, name: str, daemon: Daemon, order: int | None = None) -> None:
         if self._exited:
             raise RuntimeError("cannot add a daemon to a Supervisor that has exited")
         previous = self._records.get(name)
         if previous is not None and not (previous.done is not None and previous.done.is_set()):
             raise ValueError(f"a daemon named {name!r} is already hosted by this supervisor")
         self._records.pop(name, None)  # a finished daemon's name may be reused
-        record = _Record(name, daemon)
+        record = _Record(name, daemon, self._hosted if order is None else order)
+        self._hosted += 1
         self._records[name] = record
         if self._task_group is not None:
             self._start(record)
@@ -241,6 +256,7 @@ class Supervisor:
         if self._entered:
             raise RuntimeError("a Supervisor can be entered only once")
         self._entered = True
+        self._order_prefix = current_tag.get().order  # a nested supervisor's daemons sort within
         self._stop_event = anyio.Event()
         if self._stop_requested:
             self._stop_event.set()
@@ -270,6 +286,8 @@ class Supervisor:
         assert record.started is not None
         assert record.done is not None
         _current_record.set(record)
+        order = (*self._order_prefix, record.order)
+        current_tag.set(TaskTag(order, record.name, self.clock))  # inherited by child tasks
         try:
             with record.cancel_scope:
                 await self._lifecycles(record)
@@ -355,7 +373,7 @@ class Supervisor:
             if not shielded:
                 await record.daemon.on_stop(ctx)
                 return None
-            with anyio.CancelScope(shield=True) as scope:
+            with wall_wait_allowed(), anyio.CancelScope(shield=True) as scope:
                 scope.deadline = anyio.current_time() + self._finalize_timeout
                 await record.daemon.on_stop(ctx)
             if scope.cancelled_caught:
@@ -421,12 +439,12 @@ class Supervisor:
         if self._task_group is None:
             return
         caller = _current_record.get()
-        with anyio.move_on_after(grace):
+        with wall_wait_allowed(), anyio.move_on_after(grace):
             await self._wait_all_done(caller)
         for record in self._records.values():
             if record is not caller:
                 record.cancel_scope.cancel()
-        with anyio.move_on_after(finalize_timeout):
+        with wall_wait_allowed(), anyio.move_on_after(finalize_timeout):
             await self._wait_all_done(caller)
             if caller is not None:
                 caller.cancel_scope.cancel()  # a daemon that stops everything stops itself too

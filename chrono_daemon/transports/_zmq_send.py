@@ -16,6 +16,7 @@ import zmq
 from anyio.lowlevel import checkpoint
 
 from chrono_daemon import ChannelClosed, ChannelInUse, ChannelStats, WouldBlock
+from chrono_daemon._wallwait import wall_wait_allowed
 
 from ._zmq_endpoint import _NOBLOCK, YIELD_EVERY, _Again, _Endpoint
 from ._zmq_errors import ZmqEncodeError, ZmqFrameError, ZmqMessageTooLarge, ZmqTypeMismatch
@@ -174,7 +175,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             with anyio.CancelScope(shield=True):
                 await self._interrupt_waiter()
                 if not self._peer_closed:
-                    with anyio.move_on_after(self._config.linger_ms / 1000):
+                    with wall_wait_allowed(), anyio.move_on_after(self._config.linger_ms / 1000):
                         await self._queue_eos()
                         return
                     _log.warning(

@@ -155,31 +155,6 @@ async def test_decimal_steps_land_on_ticks() -> None:
         tg.cancel_scope.cancel()
 
 
-async def test_two_clocks_advancing_at_once_in_one_loop() -> None:
-    """Independent SimClocks (one per session) can be advanced concurrently."""
-    clocks = [SimClock(), SimClock()]
-    counts = [0, 0]
-
-    async def ticker(i: int) -> None:
-        async for _ in clocks[i].every(0.1):
-            counts[i] += 1
-
-    async def drive(clock: SimClock) -> None:
-        for _ in range(10):
-            await clock.advance(0.1)
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(ticker, 0)
-        tg.start_soon(ticker, 1)
-        await anyio.wait_all_tasks_blocked()
-        with anyio.fail_after(10):
-            async with anyio.create_task_group() as drivers:
-                drivers.start_soon(drive, clocks[0])
-                drivers.start_soon(drive, clocks[1])
-        tg.cancel_scope.cancel()
-    assert counts == [10, 10]
-
-
 async def test_every_first_now_and_skipping_missed_ticks() -> None:
     clock = SimClock()
     ticks: list[float] = []
@@ -325,3 +300,77 @@ def test_cross_backend_trace() -> None:
     traces = [anyio.run(_trace, backend=b) for b in ("asyncio", "trio")]
     assert traces[0] == traces[1]
     assert len(traces[0]) > 20
+
+
+def test_sub_nanosecond_periods_are_rejected() -> None:
+    """Issue 9 item 17: every(1e-10) gave 105 ticks at 11 distinct times, some at the start
+    even with first="after"; a period below the 1 ns resolution is refused instead."""
+    clock = SimClock()
+    for bad in (1e-10, 4.9e-10):
+        with pytest.raises(ValueError, match=r"below SimClock's resolution.*at least 1e-09 s"):
+            clock.every(bad)
+    clock.every(1e-9)  # one nanosecond is fine
+    WallClock().every(1e-10)  # real time has no such resolution
+
+
+async def test_nanosecond_periods_tick_at_distinct_times_after_the_start() -> None:
+    clock = SimClock(t0=3.0)
+    ticks: list[float] = []
+
+    async def consumer() -> None:
+        async for t in clock.every(1e-9):
+            ticks.append(t)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(consumer)
+        await clock.advance(1e-8)
+        tg.cancel_scope.cancel()
+    assert ticks == [round(3.0 + k * 1e-9, 9) for k in range(1, 11)]
+    assert len(set(ticks)) == 10
+
+
+async def test_sleeps_round_to_the_nearest_nanosecond() -> None:
+    """Issue 9 item 17, defined: a positive sleep shorter than half a nanosecond is a checkpoint
+    (like sleep(0): computed remainders such as 0.1 * 3 - 0.3 must not crash a daemon); from
+    half a nanosecond on, it sleeps one."""
+    clock = SimClock(t0=1.0)
+    woke: list[tuple[str, float]] = []
+
+    async def sleeper(name: str, seconds: float) -> None:
+        await clock.sleep(seconds)
+        woke.append((name, clock.now()))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(sleeper, "noise", 0.1 * 3 - 0.3)
+        tg.start_soon(sleeper, "0.4 ns", 4e-10)
+        await anyio.wait_all_tasks_blocked()
+        assert sorted(woke) == [("0.4 ns", 1.0), ("noise", 1.0)]  # checkpoints: no time moved
+        tg.start_soon(sleeper, "0.6 ns", 6e-10)
+        await anyio.wait_all_tasks_blocked()
+        assert clock.pending == 1
+        await clock.advance(1e-9)
+    assert woke[-1] == ("0.6 ns", 1.000000001)
+
+
+async def test_time_does_not_move_while_a_task_only_checkpoints() -> None:
+    """RELIABILITY 63: the clock never jumps past work in progress at the current instant."""
+    clock = SimClock()
+    seen: list[float] = []
+    woke: list[float] = []
+
+    async def busy() -> None:
+        for _ in range(500):
+            seen.append(clock.now())
+            await anyio.lowlevel.checkpoint()
+
+    async def sleeper() -> None:
+        await clock.sleep(1.0)
+        woke.append(clock.now())
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(sleeper)
+        await anyio.wait_all_tasks_blocked()
+        tg.start_soon(busy)
+        await clock.advance(2.0)
+    assert seen == [0.0] * 500
+    assert woke == [1.0]

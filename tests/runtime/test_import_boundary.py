@@ -4,12 +4,14 @@ Checked statically over every module of ``chrono_daemon`` except the optional ex
 import hidden in a function or behind TYPE_CHECKING is caught too. The extras: the ZMQ transport
 (``transports/zmq.py`` and its ``_zmq_*`` helpers), and the optional subpackages, which nothing
 in the core imports: ``wire`` (type hashes, msgspec), ``recording`` (MCAP), and the programs that
-run graphs, ``run`` and ``launch`` (codegen, ZMQ).
+run graphs, ``run`` and ``launch`` (codegen, ZMQ). One module may import trio: the trio hot
+paths (ADR 0018), which nothing imports at module level.
 """
 
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,6 +22,10 @@ ALLOWED = {"anyio", "chrono_daemon"}  # chrono_daemon: recipes use the public AP
 ZMQ = {ROOT / "transports" / "zmq.py", *(ROOT / "transports").glob("_zmq_*.py")}
 SUBPACKAGES = ("wire", "recording", "run", "launch")
 OPTIONAL = ZMQ | {p for sub in SUBPACKAGES for p in (ROOT / sub).rglob("*.py")}
+# The trio hot paths (ADR 0018) import trio and outcome (a dependency of trio): they are
+# imported lazily, only once the running backend is trio, so trio is installed.
+TRIO_BACKEND = ROOT / "_trio_backend.py"
+TRIO_ALLOWED = {"trio", "outcome"}
 
 
 def imported_top_levels(path: Path) -> set[str]:
@@ -54,8 +60,46 @@ def test_core_imports_only_anyio_and_stdlib() -> None:
         str(p.relative_to(ROOT)): sorted(bad)
         for p in modules
         if (bad := imported_top_levels(p) - sys.stdlib_module_names - ALLOWED)
+        and not (p == TRIO_BACKEND and bad <= TRIO_ALLOWED)
     }
     assert offenders == {}
+
+
+def module_level_imports(path: Path) -> set[str]:
+    """Names imported by ``path`` outside any function body (what importing it imports)."""
+    names: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if isinstance(child, ast.ImportFrom):
+                names.update(f"{child.module or ''}.{a.name}".lstrip(".") for a in child.names)
+            elif isinstance(child, ast.Import):
+                names.update(a.name for a in child.names)
+            visit(child)
+
+    visit(ast.parse(path.read_text(), str(path)))
+    return names
+
+
+def test_the_trio_backend_is_imported_only_lazily() -> None:
+    """Importing the core must not import trio: ``_trio_backend`` is imported only inside a
+    function (``_waiter.trio_backend``), never at module level."""
+    eager = {
+        str(p.relative_to(ROOT))
+        for p in ROOT.rglob("*.py")
+        if p != TRIO_BACKEND and any("_trio_backend" in n for n in module_level_imports(p))
+    }
+    assert eager == set()
+
+
+def test_importing_the_core_does_not_import_trio() -> None:
+    code = "import sys, chrono_daemon, chrono_daemon.simloop; print('trio' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "False"
 
 
 def test_only_the_zmq_module_pulls_in_its_helpers() -> None:
