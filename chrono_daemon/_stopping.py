@@ -24,14 +24,17 @@ __all__ = ("StopReason", "sim_time_stalled")
 StopReason = Literal["grace", "stalled"]
 
 # While an advance runs (its driver moves time) or nobody sleeps on the clock, look again this
-# often (wall seconds): the loop is idle between looks, so an advance is never slowed down.
+# often (wall seconds). Between looks this task is blocked, and it never waits for the loop to go
+# idle while an advance runs: the advance itself waits for idleness at every wake-up, and on trio
+# a second waiter would be woken in its place and delay it.
 _LOOK_AGAIN = 0.01
 
 
 async def sim_time_stalled(clock: SimClock) -> None:
     """Return once the loop is idle, ``clock`` is not advancing and someone sleeps on it."""
     while True:
-        await anyio.wait_all_tasks_blocked()
-        if not clock.advancing and clock.next_deadline() is not None:
-            return
+        if not clock.advancing:
+            await anyio.wait_all_tasks_blocked()
+            if not clock.advancing and clock.next_deadline() is not None:
+                return
         await anyio.sleep(_LOOK_AGAIN)

@@ -146,6 +146,7 @@ class Supervisor:
         self._stop_scopes: set[anyio.CancelScope] = set()
         self._changed: anyio.Event | None = None  # set when a daemon finishes or enters stop()
         self._in_stop = 0  # live daemons blocked in stop()
+        self._stalled: anyio.Event | None = None  # see _watch_sim_time
         self._entered = False
         self._entered_at = 0.0
         self._exited = False
@@ -242,10 +243,10 @@ class Supervisor:
         self._notify()
 
     def _notify(self) -> None:
-        """Wake every task waiting in ``_settled``."""
+        """Wake every task waiting in ``_settled`` (who re-arms the event: no anyio object is
+        created here, which may run in a coroutine being closed outside any event loop)."""
         if self._changed is not None:
-            changed, self._changed = self._changed, anyio.Event()
-            changed.set()
+            self._changed.set()
 
     # -- the async context -------------------------------------------------------------------
 
@@ -502,8 +503,14 @@ class Supervisor:
 
     async def _settled(self, caller: _Record | None) -> None:
         while not self._is_settled(caller):
-            assert self._changed is not None
-            await self._changed.wait()
+            await self._wait_for_change()
+
+    async def _wait_for_change(self) -> None:
+        """Wait for the next ``_notify``."""
+        assert self._changed is not None
+        if self._changed.is_set():
+            self._changed = anyio.Event()
+        await self._changed.wait()
 
     async def _grace_period(self, grace: float, caller: _Record | None) -> StopReason | None:
         """Wait for the daemons to return; why the ones left must be cancelled, or None."""
@@ -511,21 +518,41 @@ class Supervisor:
             return None
         if grace == 0:
             return "grace"
-        reason: StopReason = "grace"
+        stalled = self._watch_sim_time()
         with anyio.move_on_after(grace):
-            async with anyio.create_task_group() as tg:
-                if isinstance(self.clock, SimClock):
+            while not self._is_settled(caller):
+                if stalled is not None and stalled.is_set():
+                    return "stalled"
+                await self._wait_for_change()
+        return None if self._is_settled(caller) else "grace"
 
-                    async def watch(clock: SimClock) -> None:
-                        nonlocal reason
+    def _watch_sim_time(self) -> anyio.Event | None:
+        """Under a SimClock, an event set once the daemons wait on time nobody advances.
+
+        One watcher task per supervisor, however many tasks call ``stop``; it ends once every
+        daemon has ended, so it never holds the ``async with`` block open.
+        """
+        if not isinstance(self.clock, SimClock) or self._task_group is None:
+            return None
+        if self._stalled is None:
+            stalled = self._stalled = anyio.Event()
+            clock = self.clock
+
+            async def watch() -> None:
+                async with anyio.create_task_group() as tg:
+
+                    async def look() -> None:
                         await sim_time_stalled(clock)
-                        reason = "stalled"
+                        stalled.set()
+                        self._notify()
                         tg.cancel_scope.cancel()
 
-                    tg.start_soon(watch, self.clock)
-                await self._settled(caller)
-                tg.cancel_scope.cancel()
-        return None if self._is_settled(caller) else reason
+                    tg.start_soon(look)
+                    await self._settled(None)
+                    tg.cancel_scope.cancel()
+
+            self._task_group.start_soon(watch, name="Supervisor.stop: SimClock stall watch")
+        return self._stalled
 
     def _cancel_the_rest(self, reason: StopReason, grace: float) -> None:
         """Cancel every daemon still running (but callers of ``stop``) and name them."""
