@@ -106,7 +106,7 @@ async def test_an_advance_in_progress_is_not_mistaken_for_a_stall() -> None:
     async def drive() -> None:
         for _ in range(20):
             await clock.advance(0.1)
-            await anyio.sleep(0)  # a real driver yields between steps
+            await anyio.lowlevel.checkpoint()  # a real driver yields between steps
 
     with anyio.fail_after(10):
         async with Supervisor(clock=clock) as sup, anyio.create_task_group() as tg:
