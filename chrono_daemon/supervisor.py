@@ -5,10 +5,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
-import math
 import time
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, get_args
 
 import anyio
@@ -20,8 +18,9 @@ from ._health import DaemonHealth as DaemonHealth
 from ._health import DaemonState as DaemonState
 from ._health import _FinishedDaemons, _Record
 from ._logging import ClockAwareLoggerAdapter
-from ._stopping import StopReason, sim_time_stalled
-from .clock import Clock, SimClock, WallClock
+from ._restart import RestartPolicy as RestartPolicy
+from ._stopping import StopWaits
+from .clock import Clock, WallClock
 from .context import Context
 from .daemon import Daemon, DaemonFactory, _FunctionDaemon
 
@@ -45,35 +44,6 @@ _DEFAULT_FINALIZE_TIMEOUT = 2.0
 # The record of the daemon the current task belongs to, so stop() called from inside a daemon
 # does not wait for its own caller.
 _current_record: ContextVar[_Record | None] = ContextVar("chrono_daemon_record", default=None)
-
-
-@dataclass(frozen=True)
-class RestartPolicy:
-    """Exponential backoff on the supervisor clock for ``on_error="restart"``.
-
-    Restart n (1-based) waits ``min(cap, base * factor**(n-1))`` seconds of clock time. Past
-    ``max_retries`` restarts the daemon fails like ``"shutdown"``. ``base`` must be positive so
-    a crash loop always moves (virtual) time forward instead of spinning at one instant.
-    """
-
-    base: float = 0.1
-    factor: float = 2.0
-    cap: float = 5.0
-    max_retries: int | None = None
-
-    def __post_init__(self) -> None:
-        if not (self.base > 0 and math.isfinite(self.base)):
-            raise ValueError(f"RestartPolicy.base must be positive and finite, got {self.base}")
-        if not self.factor >= 1:
-            raise ValueError(f"RestartPolicy.factor must be >= 1, got {self.factor}")
-        if not self.cap >= self.base:
-            raise ValueError(f"RestartPolicy.cap must be >= base, got {self.cap}")
-        if self.max_retries is not None and self.max_retries < 0:
-            raise ValueError(f"RestartPolicy.max_retries must be >= 0, got {self.max_retries}")
-
-    def delay(self, restart: int) -> float:
-        """Backoff before restart number ``restart`` (1-based)."""
-        return float(min(self.cap, self.base * self.factor ** (restart - 1)))
 
 
 class _StopScope:
@@ -144,9 +114,7 @@ class Supervisor:
         self._stop_event: anyio.Event | None = None
         self._stop_requested = False
         self._stop_scopes: set[anyio.CancelScope] = set()
-        self._changed: anyio.Event | None = None  # set when a daemon finishes or enters stop()
-        self._in_stop = 0  # live daemons blocked in stop()
-        self._stalled: anyio.Event | None = None  # see _watch_sim_time
+        self._stop_waits = StopWaits(self._records)
         self._entered = False
         self._entered_at = 0.0
         self._exited = False
@@ -237,16 +205,8 @@ class Supervisor:
         """Forget a finished daemon but its health (bounded, see ``_FinishedDaemons``)."""
         if self._records.get(record.name) is record:
             del self._records[record.name]
-        if record.in_stop:
-            self._in_stop -= 1
         self._finished.add(record.seq, record.health(self.clock.now()))
-        self._notify()
-
-    def _notify(self) -> None:
-        """Wake every task waiting in ``_settled`` (who re-arms the event: no anyio object is
-        created here, which may run in a coroutine being closed outside any event loop)."""
-        if self._changed is not None:
-            self._changed.set()
+        self._stop_waits.finished(record)
 
     # -- the async context -------------------------------------------------------------------
 
@@ -256,7 +216,7 @@ class Supervisor:
         self._entered = True
         self._entered_at = time.monotonic()
         self._stop_event = anyio.Event()
-        self._changed = anyio.Event()
+        self._stop_waits.arm()
         if self._stop_requested:
             self._stop_event.set()
         task_group = anyio.create_task_group()
@@ -476,105 +436,24 @@ class Supervisor:
         caller = _current_record.get()
         if caller is not None and self._records.get(caller.name) is not caller:
             caller = None  # a daemon of another supervisor: an outside caller here
-        if caller is not None and not caller.in_stop:
-            caller.in_stop = True
-            self._in_stop += 1
-            self._notify()
-        reason = await self._grace_period(grace, caller)
+        waits = self._stop_waits
+        if caller is not None:
+            waits.enter(caller)
+        reason = await waits.grace_period(grace, caller, self.clock, self._task_group)
         if reason is not None:
-            self._cancel_the_rest(reason, grace)
+            waits.cancel_the_rest(reason, grace, self.clock, self.logger)
         with anyio.move_on_after(finalize_timeout):
-            await self._settled(caller)
+            await waits.settled(caller)
             if caller is not None:
                 assert caller.cancel_scope is not None
                 caller.cancel_scope.cancel()  # a daemon that stops everything stops itself too
             return
         # Python cannot kill a task: a daemon that swallows cancellation keeps running, and
         # leaving the `async with` block waits for it. Name it so the bug is findable.
-        stuck = sorted(r.name for r in self._records.values() if not r.in_stop)
         self.logger.error(
             "daemons still running %gs after cancellation (do they swallow it?): %s",
-            finalize_timeout, ", ".join(stuck),
+            finalize_timeout, ", ".join(waits.stuck()),
         )  # fmt: skip
-
-    def _is_settled(self, caller: _Record | None) -> bool:
-        """Every daemon has ended, but those inside ``stop()`` when a daemon is the caller."""
-        return len(self._records) == (self._in_stop if caller is not None else 0)
-
-    async def _settled(self, caller: _Record | None) -> None:
-        while not self._is_settled(caller):
-            await self._wait_for_change()
-
-    async def _wait_for_change(self) -> None:
-        """Wait for the next ``_notify``."""
-        assert self._changed is not None
-        if self._changed.is_set():
-            self._changed = anyio.Event()
-        await self._changed.wait()
-
-    async def _grace_period(self, grace: float, caller: _Record | None) -> StopReason | None:
-        """Wait for the daemons to return; why the ones left must be cancelled, or None."""
-        if self._is_settled(caller):
-            return None
-        if grace == 0:
-            return "grace"
-        stalled = self._watch_sim_time()
-        with anyio.move_on_after(grace):
-            while not self._is_settled(caller):
-                if stalled is not None and stalled.is_set():
-                    return "stalled"
-                await self._wait_for_change()
-        return None if self._is_settled(caller) else "grace"
-
-    def _watch_sim_time(self) -> anyio.Event | None:
-        """Under a SimClock, an event set once the daemons wait on time nobody advances.
-
-        One watcher task per supervisor, however many tasks call ``stop``; it ends once every
-        daemon has ended, so it never holds the ``async with`` block open.
-        """
-        if not isinstance(self.clock, SimClock) or self._task_group is None:
-            return None
-        if self._stalled is None:
-            stalled = self._stalled = anyio.Event()
-            clock = self.clock
-
-            async def watch() -> None:
-                async with anyio.create_task_group() as tg:
-
-                    async def look() -> None:
-                        await sim_time_stalled(clock)
-                        stalled.set()
-                        self._notify()
-                        tg.cancel_scope.cancel()
-
-                    tg.start_soon(look)
-                    await self._settled(None)
-                    tg.cancel_scope.cancel()
-
-            self._task_group.start_soon(watch, name="Supervisor.stop: SimClock stall watch")
-        return self._stalled
-
-    def _cancel_the_rest(self, reason: StopReason, grace: float) -> None:
-        """Cancel every daemon still running (but callers of ``stop``) and name them."""
-        forced = [r for r in self._records.values() if not r.in_stop and not r.forced]
-        for record in forced:
-            record.forced = True
-            assert record.cancel_scope is not None
-            record.cancel_scope.cancel()
-        if not forced:
-            return
-        names = ", ".join(r.name for r in forced)
-        if reason == "stalled":
-            self.logger.info(
-                "stop: cancelled the daemons waiting on SimClock time that nobody advances "
-                "(t=%g): %s", self.clock.now(), names,
-            )  # fmt: skip
-        else:
-            level = logging.WARNING if grace > 0 else logging.INFO
-            self.logger.log(
-                level, "stop: cancelled the daemons still running after grace=%gs: %s",
-                grace, names,
-            )  # fmt: skip
 
     async def wait_all_started(self) -> None:
         """Return once every daemon known now has finished (or failed) ``on_start``.
