@@ -45,12 +45,16 @@ async def round_trip(ch: Channel[Any], items: int) -> list[Any]:
             await ch.send.send({"seq": i})
         await ch.send.aclose()
 
-    with anyio.fail_after(HANG_GUARD):
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(produce)
-            async for item in ch.recv:
-                got.append(item)
-    await ch.recv.aclose()
+    try:
+        with anyio.fail_after(HANG_GUARD):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(produce)
+                async for item in ch.recv:
+                    got.append(item)
+    finally:  # on failure too: the context fixture's term() waits for every socket to close
+        with anyio.move_on_after(HANG_GUARD, shield=True):
+            await ch.send.aclose()
+            await ch.recv.aclose()
     return got
 
 
