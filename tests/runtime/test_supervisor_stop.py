@@ -7,11 +7,15 @@ The wall-clock bounds below (``anyio.fail_after``) are far below the ``grace`` p
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import pytest
 
 from chrono_daemon import Channel, Context, Daemon, SimClock, Supervisor, daemon, open_channel
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
 
 pytestmark = pytest.mark.anyio
 
@@ -20,6 +24,22 @@ STOP_MESSAGES = "stop: cancelled the daemons"
 
 def stop_messages(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
     return [(r.levelno, r.getMessage()) for r in caplog.records if STOP_MESSAGES in r.getMessage()]
+
+
+async def stop_while(
+    clock: SimClock,
+    hosted: Daemon,
+    outside: Callable[[], Coroutine[Any, Any, None]],
+    *,
+    grace: float,
+) -> None:
+    """Start ``hosted``, run ``outside`` next to the supervisor, and stop it with ``grace``."""
+    with anyio.fail_after(10):  # far below grace: reaching it means stop() waited for it
+        async with Supervisor(clock=clock) as sup, anyio.create_task_group() as tg:
+            sup.add(hosted)
+            await sup.wait_all_started()
+            tg.start_soon(outside)
+            await sup.stop(grace=grace)
 
 
 # -- item 11: stop(grace) under a SimClock nobody advances ---------------------------------------
@@ -108,12 +128,7 @@ async def test_an_advance_in_progress_is_not_mistaken_for_a_stall() -> None:
             await clock.advance(0.1)
             await anyio.lowlevel.checkpoint()  # a real driver yields between steps
 
-    with anyio.fail_after(10):
-        async with Supervisor(clock=clock) as sup, anyio.create_task_group() as tg:
-            sup.add(finisher())
-            await sup.wait_all_started()
-            tg.start_soon(drive)
-            await sup.stop(grace=60.0)
+    await stop_while(clock, finisher(), drive, grace=60.0)
     assert done == [1.0]
 
 
@@ -132,16 +147,11 @@ async def test_wall_grace_still_bounds_waits_on_other_things(
 
     async def world() -> None:
         await anyio.wait_all_tasks_blocked()
-        await anyio.sleep(0.05)  # real time passes outside the graph
+        await anyio.sleep(0.05)  # stands for real I/O: real time passes outside the graph
         release.set()
 
     caplog.set_level(logging.INFO, logger="chrono_daemon")
-    with anyio.fail_after(10):
-        async with Supervisor(clock=clock) as sup, anyio.create_task_group() as tg:
-            sup.add(waits_on_the_world())
-            await sup.wait_all_started()
-            tg.start_soon(world)
-            await sup.stop(grace=30.0)
+    await stop_while(clock, waits_on_the_world(), world, grace=30.0)
     assert released == [True]
     assert stop_messages(caplog) == []
 
