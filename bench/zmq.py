@@ -1,7 +1,9 @@
 """open_zmq_channel vs raw pyzmq PAIR sockets carrying msgspec bytes: same workload, same run.
 
 One producer task sends N small msgspec Structs over tcp://127.0.0.1 to one consumer task in the
-same event loop; maxsize (high-water mark) 1000 on both. The raw reference is the minimal
+same event loop; maxsize (high-water mark) 1000 on both. The channel is opened with
+``context=zmq.asyncio.Context.instance()``, the original library's default (and, for
+comparison, with a plain ``zmq.Context``). The raw reference is the minimal
 correct hand-written async pyzmq loop: non-blocking send/recv, and on ``zmq.Again`` a wait on
 the socket's descriptor through anyio after re-reading ``zmq.EVENTS`` — no per-message
 checkpoint, no framing, no close protocol (an empty frame ends the stream). Rounds alternate
@@ -22,11 +24,12 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 import argparse
 import statistics
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import msgspec
 import zmq
+import zmq.asyncio
 
 from bench._results import write_section
 from chrono_daemon.transports.zmq import MsgpackSerde, open_zmq_channel
@@ -43,8 +46,10 @@ class Sample(msgspec.Struct, frozen=True):
     name: str
 
 
-async def run_chrono(items: int) -> None:
-    ch = open_zmq_channel("tcp://127.0.0.1:*", maxsize=MAXSIZE, serde=MsgpackSerde(Sample))
+async def run_chrono(items: int, context: zmq.Context[Any] | None = None) -> None:
+    ch = open_zmq_channel(
+        "tcp://127.0.0.1:*", maxsize=MAXSIZE, serde=MsgpackSerde(Sample), context=context
+    )
 
     async def produce() -> None:
         send = ch.send.send
@@ -62,6 +67,14 @@ async def run_chrono(items: int) -> None:
     async with anyio.create_task_group() as tg:
         tg.start_soon(produce)
         tg.start_soon(consume)
+
+
+async def run_chrono_asyncio_context(items: int) -> None:
+    await run_chrono(items, zmq.asyncio.Context.instance())
+
+
+async def run_chrono_plain_context(items: int) -> None:
+    await run_chrono(items, zmq.Context.instance())
 
 
 async def _wait(sock: zmq.Socket[bytes], fd: int, flag: int) -> None:
@@ -140,31 +153,36 @@ def main() -> None:
         "",
         f"{args.items:,} msgspec Structs `Sample(seq, t, name)` from one producer task to one "
         f"consumer task over `tcp://127.0.0.1`, maxsize/HWM {MAXSIZE}; median of {args.rounds} "
-        "alternating rounds. Reference: raw pyzmq PAIR sockets carrying msgspec bytes in a "
-        "hand-written async loop (non-blocking send/recv, anyio descriptor waits on `zmq.Again`). "
-        "Target: >= 0.8x raw.",
+        "alternating rounds. `open_zmq_channel` is given `context=zmq.asyncio.Context.instance()`"
+        " (the original library's default; a plain `zmq.Context` for comparison). Reference: raw "
+        "pyzmq PAIR sockets carrying msgspec bytes in a hand-written async loop (non-blocking "
+        "send/recv, anyio descriptor waits on `zmq.Again`). Target: >= 0.8x raw.",
         "",
         "The machine is shared (2 cores, load 2-5 from parallel work), so wall-clock rates "
         "drift by +-40 % between runs. The ratio is that of the median rates; the brackets "
-        "give the range of the per-round ratios (each round runs both back to back). The "
+        "give the range of the per-round ratios (each round runs all three back to back). The "
         "CPU-time ratio compares messages per CPU second of the benchmark process (libzmq's "
         "I/O thread included), which other load disturbs much less.",
         "",
-        "| backend | open_zmq_channel msgs/s | raw PAIR msgs/s | ratio | CPU-time ratio |",
-        "|---|---:|---:|---:|---:|",
+        "| backend | asyncio.Context msgs/s | zmq.Context msgs/s | raw PAIR msgs/s "
+        "| ratio (asyncio.Context) | CPU-time ratio |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for backend in ("asyncio", "trio"):
         ours: list[tuple[float, float]] = []
+        plain: list[tuple[float, float]] = []
         raw: list[tuple[float, float]] = []
         for _ in range(args.rounds):
-            ours.append(measure(run_chrono, args.items, backend))
+            ours.append(measure(run_chrono_asyncio_context, args.items, backend))
+            plain.append(measure(run_chrono_plain_context, args.items, backend))
             raw.append(measure(run_raw, args.items, backend))
         wall = [a[0] / b[0] for a, b in zip(ours, raw, strict=True)]
         cpu = [a[1] / b[1] for a, b in zip(ours, raw, strict=True)]
         ours_rate = statistics.median(o[0] for o in ours)
+        plain_rate = statistics.median(p[0] for p in plain)
         raw_rate = statistics.median(r[0] for r in raw)
         line = (
-            f"| {backend} | {ours_rate:,.0f} | {raw_rate:,.0f} "
+            f"| {backend} | {ours_rate:,.0f} | {plain_rate:,.0f} | {raw_rate:,.0f} "
             f"| {ours_rate / raw_rate:.2f}x ({min(wall):.2f}-{max(wall):.2f}) "
             f"| {statistics.median(cpu):.2f}x ({min(cpu):.2f}-{max(cpu):.2f}) |"
         )

@@ -262,6 +262,11 @@ class SimClock:
         return self._now
 
     @property
+    def advancing(self) -> bool:
+        """True while an ``advance``/``advance_to`` of this clock is running (read-only)."""
+        return self._advancing
+
+    @property
     def pending(self) -> int:
         """Number of sleepers currently waiting on this clock."""
         return sum(1 for entry in self._heap if not entry[3].done())

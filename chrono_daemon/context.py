@@ -23,8 +23,10 @@ class Context:
 
     Attributes:
         clock: the supervisor's clock; sleep only through it.
-        cancel_scope: this daemon's own scope; cancelling it stops this daemon only.
-        logger: stamps every record with ``sim_time`` and the daemon's name.
+        cancel_scope: this daemon's own scope around ``on_start`` and ``run`` (a fresh one per
+            attempt); cancelling it ends this daemon's run only, and ``on_stop`` still runs.
+        logger: the child ``<supervisor logger>.<name>``; stamps every record with
+            ``sim_time`` and the daemon's name.
         name: the daemon's name within its supervisor.
         supervisor: the hosting supervisor.
         stop_event: set once the supervisor is asked to stop (shared by all its daemons).

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
-import math
+import time
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 import anyio
 
 from ._errors import DaemonError, OnError
+from ._failure import describe_failure, is_cancellation, single_headline
+from ._health import DaemonFailurePhase as DaemonFailurePhase
+from ._health import DaemonHealth as DaemonHealth
+from ._health import DaemonState as DaemonState
+from ._health import _FinishedDaemons, _Record
 from ._logging import ClockAwareLoggerAdapter
 from ._order import TaskTag, current_tag
+from ._restart import RestartPolicy as RestartPolicy
+from ._stopping import StopWaits
 from ._wallwait import wall_wait_allowed
 from .clock import Clock, WallClock
 from .context import Context
@@ -34,79 +41,11 @@ __all__ = (
     "Supervisor",
 )
 
-DaemonState = Literal["starting", "running", "restarting", "stopped", "failed"]
-DaemonFailurePhase = Literal["on_start", "run", "on_stop"]
-
 _DEFAULT_FINALIZE_TIMEOUT = 2.0
 
 # The record of the daemon the current task belongs to, so stop() called from inside a daemon
 # does not wait for its own caller.
 _current_record: ContextVar[_Record | None] = ContextVar("chrono_daemon_record", default=None)
-
-
-@dataclass(frozen=True)
-class RestartPolicy:
-    """Exponential backoff on the supervisor clock for ``on_error="restart"``.
-
-    Restart n (1-based) waits ``min(cap, base * factor**(n-1))`` seconds of clock time. Past
-    ``max_retries`` restarts the daemon fails like ``"shutdown"``. ``base`` must be positive so
-    a crash loop always moves (virtual) time forward instead of spinning at one instant.
-    """
-
-    base: float = 0.1
-    factor: float = 2.0
-    cap: float = 5.0
-    max_retries: int | None = None
-
-    def __post_init__(self) -> None:
-        if not (self.base > 0 and math.isfinite(self.base)):
-            raise ValueError(f"RestartPolicy.base must be positive and finite, got {self.base}")
-        if not self.factor >= 1:
-            raise ValueError(f"RestartPolicy.factor must be >= 1, got {self.factor}")
-        if not self.cap >= self.base:
-            raise ValueError(f"RestartPolicy.cap must be >= base, got {self.cap}")
-        if self.max_retries is not None and self.max_retries < 0:
-            raise ValueError(f"RestartPolicy.max_retries must be >= 0, got {self.max_retries}")
-
-    def delay(self, restart: int) -> float:
-        """Backoff before restart number ``restart`` (1-based)."""
-        return float(min(self.cap, self.base * self.factor ** (restart - 1)))
-
-
-@dataclass(frozen=True)
-class DaemonHealth:
-    """One daemon's state as seen by ``Supervisor.snapshot()``.
-
-    ``uptime`` is live for a running daemon, frozen once it ended, ``None`` before it started;
-    times are on the supervisor clock.
-    """
-
-    name: str
-    state: DaemonState
-    restart_count: int
-    last_error: BaseException | None
-    last_error_phase: DaemonFailurePhase | None
-    started_at: float | None
-    uptime: float | None
-
-
-class _Record:
-    """The supervisor's bookkeeping for one hosted daemon."""
-
-    def __init__(self, name: str, daemon: Daemon, order: int = 0) -> None:
-        self.name = name
-        self.daemon = daemon
-        self.order = order  # the daemon's place in SimClock tie order (ADR 0017)
-        self.state: DaemonState = "starting"
-        self.restart_count = 0
-        self.last_error: BaseException | None = None
-        self.last_error_phase: DaemonFailurePhase | None = None
-        self.started_at: float | None = None
-        self.ended_at: float | None = None
-        self.cancel_scope = anyio.CancelScope()
-        # Created once an event loop runs (see Supervisor._start).
-        self.started: anyio.Event | None = None
-        self.done: anyio.Event | None = None
 
 
 class _StopScope:
@@ -144,12 +83,15 @@ class Supervisor:
 
     Args:
         clock: the clock handed to every daemon (default ``WallClock()``).
-        on_error: what an exception escaping a daemon does: ``"shutdown"`` (wrap it in
-            ``DaemonError``, cancel the siblings, raise it out of the block in an
-            ``ExceptionGroup``), ``"restart"`` (back off per ``restart`` and run the daemon
-            again) or ``"ignore"`` (log it; the daemon ends, the siblings keep running).
+        on_error: what an exception escaping a daemon does: ``"shutdown"`` (log one line
+            naming the daemon, the phase and the time, wrap the exception in ``DaemonError``,
+            cancel the siblings, raise it out of the block in an ``ExceptionGroup``),
+            ``"restart"`` (back off per ``restart`` and run the daemon again) or ``"ignore"``
+            (log it; the daemon ends as ``"stopped"`` with ``last_error`` set, the siblings keep
+            running).
         restart: the backoff for ``"restart"`` (default ``RestartPolicy()``).
-        logger: the base logger (default ``logging.getLogger("chrono_daemon")``).
+        logger: the base logger (default ``logging.getLogger("chrono_daemon")``); a daemon
+            named ``X`` logs through its child ``<logger>.X``.
     """
 
     def __init__(
@@ -166,16 +108,20 @@ class Supervisor:
         self.on_error: OnError = on_error
         self.restart = restart if restart is not None else RestartPolicy()
         self.logger = logger if logger is not None else logging.getLogger("chrono_daemon")
-        self._records: dict[str, _Record] = {}
+        self._records: dict[str, _Record] = {}  # every daemon that has not finished
+        self._finished = _FinishedDaemons()
+        self._seq = itertools.count()  # add order: snapshot order and the default tie order
+        self._order_prefix: tuple[int, ...] = ()  # a nested supervisor's place (ADR 0017)
+        self._next_suffix: dict[str, int] = {}  # spawn(): the next "-n" to try, per base name
         self._task_group: TaskGroup | None = None
         self._stop_event: anyio.Event | None = None
         self._stop_requested = False
         self._stop_scopes: set[anyio.CancelScope] = set()
+        self._stop_waits = StopWaits(self._records)
         self._entered = False
+        self._entered_at = 0.0
         self._exited = False
         self._finalize_timeout = _DEFAULT_FINALIZE_TIMEOUT
-        self._hosted = 0  # daemons hosted so far: the default tie order (ADR 0017)
-        self._order_prefix: tuple[int, ...] = ()
 
     # -- hosting -----------------------------------------------------------------------------
 
@@ -191,8 +137,8 @@ class Supervisor:
         Raises:
             TypeError: ``daemon`` is not a ``Daemon`` (or is an uncalled ``@daemon`` factory),
                 or ``order`` is not an int.
-            ValueError: the name is taken by a daemon that has not finished (the name of a
-                finished daemon is reused, and its health replaced).
+            ValueError: duplicate daemon name: the name is taken by a daemon that has not
+                finished (the name of a finished daemon is reused, and its health replaced).
             RuntimeError: the supervisor has already exited.
         """
         if isinstance(daemon, DaemonFactory):
@@ -201,10 +147,15 @@ class Supervisor:
                 f"first, e.g. sup.add({daemon.name}(...))"
             )
         if not isinstance(daemon, Daemon):
-            raise TypeError(f"Supervisor.add expects a Daemon, got {type(daemon).__name__}")
+            raise TypeError(
+                f"Supervisor.add() expected a Daemon instance, got {type(daemon).__name__}: "
+                "pass an instance of a Daemon subclass, or call a @daemon factory, "
+                "or use sup.spawn(async_fn, ...)"
+            )
         if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
             raise TypeError(f"order must be an int, got {type(order).__name__}")
-        self._host(name or daemon.name or type(daemon).__name__, daemon, order)
+        chosen = name or daemon.name or type(daemon).__name__
+        self._host(chosen, daemon, chosen, order)
 
     def spawn(
         self,
@@ -215,8 +166,10 @@ class Supervisor:
     ) -> str:
         """Host an ad-hoc ``async def fn(ctx, *args, **kwargs)``; returns the name it got.
 
-        Without ``name``, the function's name is used, suffixed ``-2``, ``-3``... when taken.
-        A ``@daemon`` factory is accepted too (its function is hosted, under its name).
+        Without ``name``, the function's name is used, suffixed ``-2``, ``-3``... when taken;
+        suffixes only grow, so a name is never handed out twice, and every daemon spawned
+        from one function logs through one logger, ``<logger>.<function name>``. A ``@daemon``
+        factory is accepted too (its function is hosted, under its name).
         """
         if isinstance(fn, DaemonFactory):
             base = fn.name
@@ -224,31 +177,49 @@ class Supervisor:
         else:
             base = getattr(fn, "__name__", "daemon")
         if name is None:
-            name, n = base, 1
-            while name in self._records:
-                n += 1
-                name = f"{base}-{n}"
-        self._host(name, _FunctionDaemon(fn, args, kwargs, name))
-        return name
+            chosen, logger_name = self._free_name(base), base
+        else:
+            chosen = logger_name = name
+        self._host(chosen, _FunctionDaemon(fn, args, kwargs, chosen), logger_name)
+        return chosen
 
-    def _host(self, name: str, daemon: Daemon, order: int | None = None) -> None:
+    def _free_name(self, base: str) -> str:
+        """``base`` or ``base-n`` for the next n not taken: O(1) apart from explicit clashes."""
+        n = self._next_suffix.get(base, 1)
+        chosen = base if n == 1 else f"{base}-{n}"
+        while chosen in self._records or chosen in self._finished:
+            n += 1
+            chosen = f"{base}-{n}"
+        self._next_suffix[base] = n + 1
+        return chosen
+
+    def _host(self, name: str, daemon: Daemon, logger_name: str, order: int | None = None) -> None:
         if self._exited:
             raise RuntimeError("cannot add a daemon to a Supervisor that has exited")
-        previous = self._records.get(name)
-        if previous is not None and not (previous.done is not None and previous.done.is_set()):
-            raise ValueError(f"a daemon named {name!r} is already hosted by this supervisor")
-        self._records.pop(name, None)  # a finished daemon's name may be reused
-        record = _Record(name, daemon, self._hosted if order is None else order)
-        self._hosted += 1
+        if name in self._records:
+            raise ValueError(
+                f"duplicate daemon name {name!r}: a daemon of that name is still hosted by this "
+                "supervisor; pass a unique name=... (a finished daemon's name may be reused)"
+            )
+        self._finished.discard(name)
+        seq = next(self._seq)
+        record = _Record(name, daemon, seq, logger_name, seq if order is None else order)
         self._records[name] = record
         if self._task_group is not None:
             self._start(record)
 
     def _start(self, record: _Record) -> None:
         assert self._task_group is not None
+        record.cancel_scope = anyio.CancelScope()
         record.started = anyio.Event()
-        record.done = anyio.Event()
         self._task_group.start_soon(self._supervise, record, name=f"daemon:{record.name}")
+
+    def _release(self, record: _Record) -> None:
+        """Forget a finished daemon but its health (bounded, see ``_FinishedDaemons``)."""
+        if self._records.get(record.name) is record:
+            del self._records[record.name]
+        self._finished.add(record.seq, record.health(self.clock.now()))
+        self._stop_waits.finished(record)
 
     # -- the async context -------------------------------------------------------------------
 
@@ -256,14 +227,16 @@ class Supervisor:
         if self._entered:
             raise RuntimeError("a Supervisor can be entered only once")
         self._entered = True
+        self._entered_at = time.monotonic()
         self._order_prefix = current_tag.get().order  # a nested supervisor's daemons sort within
         self._stop_event = anyio.Event()
+        self._stop_waits.arm()
         if self._stop_requested:
             self._stop_event.set()
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
         self._task_group = task_group
-        for record in self._records.values():
+        for record in list(self._records.values()):
             self._start(record)
         return self
 
@@ -276,6 +249,14 @@ class Supervisor:
         assert self._task_group is not None
         try:
             return await self._task_group.__aexit__(exc_type, exc, tb)
+        except ExceptionGroup as group:
+            failures = [e for e in group.exceptions if isinstance(e, DaemonError)]
+            if len(failures) != len(group.exceptions):
+                raise
+            # Same type and contents (SPEC §2.6), but headed by what failed instead of "unhandled
+            # errors in a TaskGroup" and without anyio's frames: the daemon's own traceback is
+            # printed once, under its DaemonError.
+            raise ExceptionGroup(single_headline(failures), failures) from None
         finally:
             self._exited = True
             self._task_group = None
@@ -284,7 +265,7 @@ class Supervisor:
 
     async def _supervise(self, record: _Record) -> None:
         assert record.started is not None
-        assert record.done is not None
+        assert record.cancel_scope is not None
         _current_record.set(record)
         order = (*self._order_prefix, record.order)
         current_tag.set(TaskTag(order, record.name, self.clock))  # inherited by child tasks
@@ -297,7 +278,7 @@ class Supervisor:
             if record.ended_at is None:
                 record.ended_at = self.clock.now()
             record.started.set()
-            record.done.set()
+            self._release(record)
 
     async def _lifecycles(self, record: _Record) -> None:
         """Run on_start/run/on_stop, again after each failure while the policy says restart."""
@@ -308,7 +289,6 @@ class Supervisor:
                 return
             error, phase = failure
             record.last_error, record.last_error_phase = error, phase
-            policy = self.on_error
             if phase != "on_stop" and self._restarts(record):
                 record.restart_count += 1
                 record.state = "restarting"
@@ -319,13 +299,19 @@ class Supervisor:
                 )  # fmt: skip
                 await self.clock.sleep(delay)
                 continue
-            record.state = "failed"
             record.ended_at = self.clock.now()
-            if policy == "ignore":
+            if self.on_error == "ignore":
+                record.state = "stopped"
                 self._log(record).error(
                     "daemon %r failed in %s; ignored", record.name, phase, exc_info=error
                 )
                 return
+            record.state = "failed"
+            self._log(record).error(
+                "%s; the supervisor stops (on_error=%r)",
+                describe_failure(record.name, error, phase, self.clock, self._entered_at),
+                self.on_error,
+            )
             raise DaemonError(record.name, error, phase)
 
     def _restarts(self, record: _Record) -> bool:
@@ -335,28 +321,37 @@ class Supervisor:
         return self.on_error == "restart" and may_retry
 
     async def _lifecycle(self, record: _Record) -> tuple[Exception, DaemonFailurePhase] | None:
-        """One on_start/run/on_stop pass; returns the failure, if any. Cancellation propagates."""
+        """One on_start/run/on_stop pass; returns the failure, if any. Cancellation propagates.
+
+        ``on_start`` and ``run`` run inside the daemon's own ``ctx.cancel_scope`` (a fresh one
+        per attempt): a daemon that cancels it ends its run, and ``on_stop`` still runs,
+        outside that scope.
+        """
         assert record.started is not None
         daemon = record.daemon
-        ctx = self._context(record)
+        ctx = self._context(record, anyio.CancelScope())
         record.state = "starting" if record.restart_count == 0 else "restarting"
-        try:
-            await daemon.on_start(ctx)
-        except Exception as exc:
-            record.started.set()
-            return exc, "on_start"
-        record.state = "running"
-        record.started_at = self.clock.now()
-        record.ended_at = None
-        record.started.set()
         failure: tuple[Exception, DaemonFailurePhase] | None = None
+        running = False
         try:
-            await daemon.run(ctx)
+            with ctx.cancel_scope:
+                await daemon.on_start(ctx)
+                running = True
+                record.state = "running"
+                record.started_at = self.clock.now()
+                record.ended_at = None
+                record.started.set()
+                await daemon.run(ctx)
         except Exception as exc:
-            failure = exc, "run"
-        except BaseException:
-            await self._finalize(record, ctx, shielded=True)
+            failure = exc, "run" if running else "on_start"
+        except BaseException as exc:
+            self._crashed(record, exc, "run" if running else "on_start")
+            if running:
+                await self._finalize(record, ctx, shielded=True)
             raise
+        if not running:  # on_start failed, or the daemon cancelled itself inside it
+            record.started.set()
+            return failure
         record.ended_at = self.clock.now()
         if failure is not None and self._restarts(record):
             ctx = dataclasses.replace(ctx, will_restart=True)
@@ -366,6 +361,12 @@ class Supervisor:
                 "on_stop of daemon %r failed too", record.name, exc_info=stop_failure
             )
         return failure or (None if stop_failure is None else (stop_failure, "on_stop"))
+
+    def _crashed(self, record: _Record, exc: BaseException, phase: DaemonFailurePhase) -> None:
+        """Record a ``BaseException`` (not a cancellation) that leaves the daemon: it propagates."""
+        if not is_cancellation(exc) and record.state != "failed":
+            record.last_error, record.last_error_phase = exc, phase
+            record.state = "failed"
 
     async def _finalize(self, record: _Record, ctx: Context, *, shielded: bool) -> Exception | None:
         """Run on_stop; when cancelling, shielded and bounded by ``finalize_timeout``."""
@@ -382,17 +383,21 @@ class Supervisor:
                     record.name, self._finalize_timeout,
                 )  # fmt: skip
         except Exception as exc:
-            if shielded:  # the daemon is being cancelled: report, never retry
-                record.last_error, record.last_error_phase = exc, "on_stop"
+            if shielded:  # the daemon is being cancelled or crashed: report, never retry
+                if record.state != "failed":
+                    record.last_error, record.last_error_phase = exc, "on_stop"
                 self._log(record).error("on_stop of daemon %r failed", record.name, exc_info=exc)
             return exc
+        except BaseException as exc:
+            self._crashed(record, exc, "on_stop")
+            raise
         return None
 
-    def _context(self, record: _Record) -> Context:
+    def _context(self, record: _Record, cancel_scope: anyio.CancelScope) -> Context:
         assert self._stop_event is not None
         return Context(
             clock=self.clock,
-            cancel_scope=record.cancel_scope,
+            cancel_scope=cancel_scope,
             logger=self._log(record),
             name=record.name,
             supervisor=self,
@@ -400,7 +405,8 @@ class Supervisor:
         )
 
     def _log(self, record: _Record) -> ClockAwareLoggerAdapter:
-        return ClockAwareLoggerAdapter(self.logger, self.clock, {"daemon": record.name})
+        logger = self.logger.getChild(record.logger_name)
+        return ClockAwareLoggerAdapter(logger, self.clock, {"daemon": record.name})
 
     # -- stopping ----------------------------------------------------------------------------
 
@@ -426,11 +432,16 @@ class Supervisor:
     async def stop(self, grace: float = 5.0, finalize_timeout: float = 2.0) -> None:
         """Signal stop, wait up to ``grace`` seconds, then cancel the daemons still running.
 
-        ``grace`` and ``finalize_timeout`` are wall-clock seconds: nobody advances a SimClock
-        while a graph shuts down. Idempotent; returns once every daemon has ended, or once
-        cancelled daemons overran ``finalize_timeout`` (they are logged by name). Called from
-        inside a daemon, it does not wait for that daemon, which is cancelled at its next
-        checkpoint after ``stop`` returns.
+        ``grace`` and ``finalize_timeout`` are wall-clock seconds. Under a ``SimClock`` the
+        grace also ends as soon as the daemons can only be waiting on virtual time that nobody
+        advances (the loop is idle, no advance is running and a sleeper is pending on the
+        clock): they are cancelled at once. The daemons cancelled rather than returning by
+        themselves are logged by name. Idempotent; returns once every daemon has ended, or
+        once cancelled daemons overran ``finalize_timeout`` (they are logged by name too).
+
+        Called from inside a daemon, it waits for every daemon except the ones that are
+        themselves inside ``stop()`` (so any number of daemons may call it at once), and the
+        calling daemon is cancelled at its next checkpoint after ``stop`` returns.
         """
         if grace < 0 or finalize_timeout < 0:
             raise ValueError("grace and finalize_timeout must be >= 0")
@@ -439,37 +450,33 @@ class Supervisor:
         if self._task_group is None:
             return
         caller = _current_record.get()
-        with wall_wait_allowed(), anyio.move_on_after(grace):
-            await self._wait_all_done(caller)
-        for record in self._records.values():
-            if record is not caller:
-                record.cancel_scope.cancel()
+        if caller is not None and self._records.get(caller.name) is not caller:
+            caller = None  # a daemon of another supervisor: an outside caller here
+        waits = self._stop_waits
+        if caller is not None:
+            waits.enter(caller)
+        reason = await waits.grace_period(grace, caller, self.clock, self._task_group)
+        if reason is not None:
+            waits.cancel_the_rest(reason, grace, self.clock, self.logger)
         with wall_wait_allowed(), anyio.move_on_after(finalize_timeout):
-            await self._wait_all_done(caller)
+            await waits.settled(caller)
             if caller is not None:
+                assert caller.cancel_scope is not None
                 caller.cancel_scope.cancel()  # a daemon that stops everything stops itself too
             return
         # Python cannot kill a task: a daemon that swallows cancellation keeps running, and
         # leaving the `async with` block waits for it. Name it so the bug is findable.
-        stuck = sorted(
-            r.name
-            for r in self._records.values()
-            if r.done and not r.done.is_set() and r is not caller
-        )
         self.logger.error(
             "daemons still running %gs after cancellation (do they swallow it?): %s",
-            finalize_timeout, ", ".join(stuck),
+            finalize_timeout, ", ".join(waits.stuck()),
         )  # fmt: skip
 
-    async def _wait_all_done(self, caller: _Record | None = None) -> None:
-        for record in list(self._records.values()):
-            if record.done is not None and record is not caller:
-                await record.done.wait()
-
     async def wait_all_started(self) -> None:
-        """Return once every daemon known now has finished (or failed) ``on_start``."""
-        if not self._entered:
-            raise RuntimeError("wait_all_started() needs an entered Supervisor")
+        """Return once every daemon known now has finished (or failed) ``on_start``.
+
+        Before entry (daemons added are only pending: they have no task yet) and after exit it
+        returns at once.
+        """
         for record in list(self._records.values()):
             if record.started is not None:
                 await record.started.wait()
@@ -477,20 +484,14 @@ class Supervisor:
     # -- diagnostics -------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, DaemonHealth]:
-        """Health of every daemon, by name; works before entry, while running and after exit."""
+        """Health of the daemons, by name, in add order; before entry, while running, after exit.
+
+        Works in plain synchronous code too. Lists every daemon that has not finished, plus the
+        last 1,000 that finished cleanly and the last 1,000 that finished with an error (older
+        finished daemons are forgotten, so a host that spawns per request stays bounded).
+        """
         now = self.clock.now()
-        health = {}
-        for name, r in self._records.items():
-            uptime = None
-            if r.started_at is not None:
-                uptime = (now if r.ended_at is None else r.ended_at) - r.started_at
-            health[name] = DaemonHealth(
-                name=name,
-                state=r.state,
-                restart_count=r.restart_count,
-                last_error=r.last_error,
-                last_error_phase=r.last_error_phase,
-                started_at=r.started_at,
-                uptime=uptime,
-            )
-        return health
+        entries = [(r.seq, r.health(now)) for r in self._records.values()]
+        entries.extend(self._finished)
+        entries.sort(key=lambda entry: entry[0])
+        return {health.name: health for _, health in entries}

@@ -8,12 +8,14 @@ response, or an exception — so no caller ever hangs on a failed or stopped bat
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio
 from anyio.lowlevel import checkpoint
 
-from chrono_daemon import EndOfStream, WallClock, WouldBlock
+from chrono_daemon import Channel, ChannelClosed, EndOfStream, WallClock, WouldBlock, open_channel
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
@@ -26,50 +28,26 @@ Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 
 
+@dataclass
 class Pending(Generic[Req, Resp]):
-    """One request travelling to a batcher, and the slot its outcome comes back in.
+    """One request travelling to a batcher, and the channel its outcome comes back on.
 
-    The outcome is set once (``set_result`` or ``set_error``); later calls are ignored, so a
-    batch that fails half-way cannot overwrite an answer already given.
+    The batcher sends exactly one item on ``reply`` — the response, or the ``Exception`` that
+    failed the batch — and then closes ``reply.send``. ``submit`` builds one for you; to build
+    it yourself, give every request its own reply channel with ``maxsize >= 1``, so the batcher
+    never waits for a caller to read (a rendezvous reply channel makes it wait)::
 
-    Args:
-        request: what the caller asks for.
+        reply: Channel[int | Exception] = open_channel(maxsize=1)
+        await requests.send.send(Pending(req=7, reply=reply))
+        outcome = await reply.recv.receive()  # a response, or an Exception to raise
+
+    Attributes:
+        req: what the caller asks for.
+        reply: where the outcome is sent.
     """
 
-    __slots__ = ("_done", "_error", "_event", "_result", "request")
-
-    def __init__(self, request: Req) -> None:
-        self.request = request
-        self._event = anyio.Event()
-        self._done = False
-        self._result: Resp | None = None
-        self._error: BaseException | None = None
-
-    @property
-    def done(self) -> bool:
-        """True once an outcome was set."""
-        return self._done
-
-    def set_result(self, value: Resp) -> None:
-        """Give the caller ``value`` (ignored if an outcome was already set)."""
-        if not self._done:
-            self._done = True
-            self._result = value
-            self._event.set()
-
-    def set_error(self, error: BaseException) -> None:
-        """Make the caller's ``wait`` raise ``error`` (ignored if an outcome was already set)."""
-        if not self._done:
-            self._done = True
-            self._error = error
-            self._event.set()
-
-    async def wait(self) -> Resp:
-        """Wait for the outcome: return the response or raise the error."""
-        await self._event.wait()
-        if self._error is not None:
-            raise self._error
-        return self._result  # type: ignore[return-value]  # done without error: a Resp
+    req: Req
+    reply: Channel[Resp | Exception]
 
 
 # submit() is called by many tasks on one SPSC send stream. The fast path is send_nowait (no
@@ -111,9 +89,15 @@ async def submit(out: SendStream[Pending[Req, Resp]], req: Req) -> Resp:
     Raises:
         ChannelClosed: the batcher is gone, so the request was not accepted.
     """
-    pending: Pending[Req, Resp] = Pending(req)
-    await _send_shared(out, pending)
-    return await pending.wait()
+    reply: Channel[Resp | Exception] = open_channel(maxsize=1)
+    await _send_shared(out, Pending(req=req, reply=reply))
+    try:
+        outcome = await reply.recv.receive()
+    except EndOfStream:  # only a reply channel shared by several requests gets here
+        raise RuntimeError("the batcher closed this request's reply without answering") from None
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 async def batcher_loop(
@@ -171,8 +155,9 @@ async def batcher_loop(
             if ended:
                 return
     except BaseException as exc:
-        _fail_all(batch, incoming, exc)
-        await incoming.aclose()
+        with anyio.CancelScope(shield=True):  # answering never waits: see _fail_all
+            await _fail_all(batch, incoming, exc)
+            await incoming.aclose()
         raise
 
 
@@ -220,29 +205,44 @@ async def _run_batch(
     batch: list[Pending[Req, Resp]], forward: Callable[[list[Req]], Awaitable[Sequence[Resp]]]
 ) -> None:
     try:
-        responses = await forward([p.request for p in batch])
+        responses = await forward([p.req for p in batch])
     except Exception as exc:
         for pending in batch:
-            pending.set_error(exc)
+            await _answer(pending, exc)
         return
     if len(responses) != len(batch):
         error = RuntimeError(
-            f"batcher forward() returned {len(responses)} responses for a batch of "
-            f"{len(batch)} requests; it must return exactly one response per request, in order"
+            f"batcher_loop: forward returned {len(responses)} responses for {len(batch)} "
+            "requests; it must return exactly one response per request, in order"
         )
         for pending in batch:
-            pending.set_error(error)
+            await _answer(pending, error)
         return
     for pending, response in zip(batch, responses, strict=True):
-        pending.set_result(response)
+        await _answer(pending, response)
 
 
-def _fail_all(
+async def _answer(pending: Pending[Req, Resp], outcome: Resp | Exception) -> None:
+    """Send ``outcome`` on the request's reply and close it; waits only on a full reply."""
+    reply = pending.reply.send
+    with contextlib.suppress(ChannelClosed):  # the caller gave up: nobody is left to answer
+        try:
+            reply.send_nowait(outcome)
+        except WouldBlock:  # a caller-built rendezvous (or full) reply channel
+            await reply.send(outcome)
+    await reply.aclose()
+
+
+async def _fail_all(
     batch: list[Pending[Req, Resp]],
     incoming: ReceiveStream[Pending[Req, Resp]],
     cause: BaseException,
 ) -> None:
-    """Answer every request held or still buffered, so that no caller waits forever."""
+    """Answer every request held or still buffered, so that no caller waits forever.
+
+    Runs shielded while the batcher is cancelled, so it never waits: a reply that has no room
+    right now is closed unanswered (its caller sees the reply end instead).
+    """
     stranded = list(batch)
     while True:
         try:
@@ -254,4 +254,7 @@ def _fail_all(
     for pending in stranded:
         error = RuntimeError(f"the batcher stopped before answering this request ({cause!r})")
         error.__cause__ = cause
-        pending.set_error(error)
+        reply = pending.reply.send
+        with contextlib.suppress(WouldBlock, ChannelClosed):
+            reply.send_nowait(error)
+        await reply.aclose()

@@ -5,6 +5,7 @@ Flat module: ``supervisor_host``.
 
 from __future__ import annotations
 
+from inspect import isawaitable
 from typing import TYPE_CHECKING
 
 import anyio
@@ -31,8 +32,9 @@ class SupervisorHost:
 
     Args:
         supervisor: a fresh, not yet entered supervisor, with its daemons added.
-        on_stopping: awaited first thing in ``stop`` — e.g. to close the graph's inputs so
-            daemons drain and return within the grace period.
+        on_stopping: called first thing in ``stop`` — e.g. to close the graph's inputs so
+            daemons drain and return within the grace period. A plain function or an async
+            one (what it returns is awaited when it is awaitable).
         default_grace: ``grace`` for ``Supervisor.stop`` when ``stop`` is not given one.
         default_finalize_timeout: ``finalize_timeout`` likewise.
     """
@@ -40,7 +42,7 @@ class SupervisorHost:
     def __init__(
         self,
         supervisor: Supervisor,
-        on_stopping: Callable[[], Awaitable[None]] | None = None,
+        on_stopping: Callable[[], Awaitable[None] | None] | None = None,
         default_grace: float = 0.0,
         default_finalize_timeout: float = 2.0,
     ) -> None:
@@ -88,7 +90,9 @@ class SupervisorHost:
                     task_status.started()
                     await self._stop_requested.wait()
                     if self.on_stopping is not None:
-                        await self.on_stopping()
+                        outcome = self.on_stopping()
+                        if isawaitable(outcome):
+                            await outcome
                 grace, finalize_timeout = self._stop_args
                 await sup.stop(grace=grace, finalize_timeout=finalize_timeout)
         finally:
@@ -136,8 +140,14 @@ def _single(exc: BaseException) -> BaseException:
 
 
 def _start_failure(health: dict[str, DaemonHealth]) -> _StartFailed | None:
+    # "stopped" under on_error="ignore", "failed" when the error leaves the supervisor; a daemon
+    # that "restart" retries is "restarting" and does not count.
     failed = [
-        h for h in health.values() if h.state == "failed" and h.last_error_phase == "on_start"
+        h
+        for h in health.values()
+        if h.state in ("stopped", "failed")
+        and h.last_error_phase == "on_start"
+        and h.started_at is None
     ]
     if not failed:
         return None

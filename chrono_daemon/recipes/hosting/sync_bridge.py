@@ -53,8 +53,10 @@ def host_async_dispatcher(
         ready_timeout: wall-clock seconds that ``setup`` plus daemon start-up may take.
 
     Raises:
-        RuntimeError: ``setup`` failed, a daemon failed in ``on_start``, or start-up took longer
-            than ``ready_timeout``; the underlying error is chained as ``__cause__``.
+        RuntimeError: ``async setup failed: ...``: ``setup`` failed, a daemon failed in
+            ``on_start``, or start-up took longer than ``ready_timeout``; the underlying error
+            (for a daemon: its ``DaemonError``, or its own exception) is chained as
+            ``__cause__``.
         ValueError: ``ready_timeout`` is not positive.
     """
     if not ready_timeout > 0:
@@ -89,12 +91,18 @@ async def _serve(
 
 
 def _startup_error(exc: BaseException, ready_timeout: float) -> tuple[RuntimeError, BaseException]:
-    """The ``RuntimeError`` a failed start-up raises in the calling thread, and its cause."""
+    """The ``RuntimeError`` a failed start-up raises in the calling thread, and its cause.
+
+    Every message starts with ``async setup failed:`` (the original library's words), then
+    says which part failed.
+    """
     if isinstance(exc, TimeoutError):
         return RuntimeError(
-            f"async dispatcher not ready within ready_timeout={ready_timeout}s "
+            f"async setup failed: not ready within ready_timeout={ready_timeout}s "
             "(setup or a daemon's on_start was still running)"
         ), exc
     if isinstance(exc, StartupError):
-        return RuntimeError(f"async dispatcher failed to start: {exc}"), exc.__cause__ or exc
-    return RuntimeError(f"async dispatcher setup failed: {exc!r}"), exc
+        return RuntimeError(f"async setup failed: a daemon failed to start: {exc}"), (
+            exc.__cause__ or exc
+        )
+    return RuntimeError(f"async setup failed: setup raised {exc!r}"), exc

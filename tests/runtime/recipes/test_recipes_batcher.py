@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import anyio
 import pytest
 
-from chrono_daemon import Channel, ChannelClosed, SimClock, open_channel
+from chrono_daemon import Channel, ChannelClosed, EndOfStream, SimClock, open_channel
 from chrono_daemon.recipes import coordination
 from chrono_daemon.recipes.batcher import Pending, batcher_loop, submit
 
@@ -17,6 +17,20 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.anyio
 
 Requests = Channel[Pending[int, int]]
+
+
+def pending(req: int) -> Pending[int, int]:
+    """A request built by hand, as the original library's callers do."""
+    reply: Channel[int | Exception] = open_channel(maxsize=1)
+    return Pending(req=req, reply=reply)
+
+
+async def outcome(p: Pending[int, int]) -> int:
+    """The response sent on ``p.reply``, raising the exception sent instead."""
+    got = await p.reply.recv.receive()
+    if isinstance(got, Exception):
+        raise got
+    return got
 
 
 class Recorder:
@@ -105,7 +119,7 @@ async def test_a_forward_error_reaches_every_caller_of_that_batch(anyio_backend:
             raise ValueError("model crashed")
         return [r * 10 for r in reqs]
 
-    first_batch = [Pending[int, int](r) for r in range(3)]
+    first_batch = [pending(r) for r in range(3)]
     for p in first_batch:  # queued before the batcher runs: they form one batch
         requests.send.send_nowait(p)
     out: dict[int, int | BaseException] = {}
@@ -113,7 +127,7 @@ async def test_a_forward_error_reaches_every_caller_of_that_batch(anyio_backend:
         tg.start_soon(lambda: batcher_loop(requests.recv, forward, max_batch=8))
         for p in first_batch:
             with pytest.raises(ValueError, match=r"^model crashed$"):
-                await p.wait()
+                await outcome(p)
         await call_many(requests, range(3, 5), out)  # the batcher keeps going
         await requests.send.aclose()
     assert out == {3: 30, 4: 40}
@@ -128,14 +142,16 @@ async def test_a_wrong_response_count_fails_every_caller_of_the_batch(
     async def forward(reqs: list[int]) -> Sequence[int]:
         return list(range(len(reqs) + extra))
 
-    pendings = [Pending[int, int](r) for r in range(4)]
+    pendings = [pending(r) for r in range(4)]
     for p in pendings:
         requests.send.send_nowait(p)
     await requests.send.aclose()
     await batcher_loop(requests.recv, forward, max_batch=8)
     for p in pendings:
-        with pytest.raises(RuntimeError, match=r"returned \d responses for a batch of 4 requests"):
-            await p.wait()
+        with pytest.raises(
+            RuntimeError, match=r"^batcher_loop: forward returned \d responses for 4 "
+        ):
+            await outcome(p)
 
 
 async def test_a_cancelled_batcher_answers_every_request_it_accepted(
@@ -150,8 +166,8 @@ async def test_a_cancelled_batcher_answers_every_request_it_accepted(
         await clock.sleep(100.0)  # never finishes: nobody advances the clock
         return reqs
 
-    held = [Pending[int, int](r) for r in range(2)]
-    buffered = [Pending[int, int](r) for r in range(2, 5)]
+    held = [pending(r) for r in range(2)]
+    buffered = [pending(r) for r in range(2, 5)]
     async with anyio.create_task_group() as tg:
         tg.start_soon(lambda: batcher_loop(requests.recv, forward, max_batch=2))
         for p in held + buffered:
@@ -159,9 +175,10 @@ async def test_a_cancelled_batcher_answers_every_request_it_accepted(
         await in_forward.wait()
         tg.cancel_scope.cancel()
     for p in held + buffered:
-        assert p.done
         with pytest.raises(RuntimeError, match=r"^the batcher stopped before answering"):
-            await p.wait()
+            await outcome(p)
+        with pytest.raises(EndOfStream):  # exactly one outcome, then the reply is closed
+            p.reply.recv.receive_nowait()
     with pytest.raises(ChannelClosed):  # later callers are refused, not left hanging
         await submit(requests.send, 99)
 
@@ -203,6 +220,62 @@ async def test_bad_arguments_are_value_errors(
     requests: Requests = open_channel()
     with pytest.raises(ValueError, match=message):
         await batcher_loop(requests.recv, Recorder(), **kwargs)  # type: ignore[arg-type]
+
+
+async def test_pending_built_by_hand_is_answered_on_its_reply_channel(
+    anyio_backend: object,
+) -> None:
+    """The original's shape: ``Pending(req, reply)``, sent directly, read from ``reply.recv``."""
+    requests: Requests = open_channel(maxsize=8)
+    replies: list[Channel[int | Exception]] = [open_channel(maxsize=1) for _ in range(3)]
+    forward = Recorder()
+    for req, reply in zip([1, 2, 3], replies, strict=True):
+        await requests.send.send(Pending(req=req, reply=reply))
+    await requests.send.aclose()
+    await batcher_loop(requests.recv, forward)
+    assert [batch for _, batch in forward.batches] == [[1, 2, 3]]
+    assert [await reply.recv.receive() for reply in replies] == [10, 20, 30]
+
+
+async def test_a_wrong_count_reaches_a_submit_caller_with_the_real_numbers(
+    anyio_backend: object,
+) -> None:
+    requests: Requests = open_channel(maxsize=8)
+
+    async def bad_forward(reqs: list[int]) -> Sequence[int]:
+        assert reqs == [1]
+        return []
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(batcher_loop, requests.recv, bad_forward)
+        with pytest.raises(RuntimeError, match="forward returned 0 responses for 1 requests"):
+            await submit(requests.send, 1)
+        await requests.send.aclose()
+
+
+async def test_a_rendezvous_reply_channel_is_answered_once_its_caller_reads(
+    anyio_backend: object,
+) -> None:
+    requests: Requests = open_channel(maxsize=1)
+    reply: Channel[int | Exception] = open_channel()  # maxsize=0: the batcher must wait
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(batcher_loop, requests.recv, Recorder())
+        await requests.send.send(Pending(req=4, reply=reply))
+        await anyio.wait_all_tasks_blocked()  # the batcher is blocked handing the answer over
+        assert await reply.recv.receive() == 40
+        await requests.send.aclose()
+
+
+async def test_a_caller_that_gave_up_does_not_block_the_batcher(anyio_backend: object) -> None:
+    requests: Requests = open_channel(maxsize=4)
+    gone = pending(1)
+    await gone.reply.recv.aclose()  # the caller was cancelled and closed its end
+    kept = pending(2)
+    for p in (gone, kept):
+        requests.send.send_nowait(p)
+    await requests.send.aclose()
+    await batcher_loop(requests.recv, Recorder())
+    assert await outcome(kept) == 20
 
 
 def test_subpackage_and_flat_module_export_the_same_objects() -> None:

@@ -72,6 +72,19 @@ async def test_start_returns_once_every_daemon_started_and_stop_ends_them(
     assert {h.state for h in host.snapshot().values()} == {"stopped"}
 
 
+async def test_on_stopping_may_be_a_plain_function(anyio_backend: object) -> None:
+    """The original calls it without awaiting: a synchronous callable works as is."""
+    log: list[str] = []
+    sup = Supervisor()
+    sup.add(Worker(log), name="worker")
+    host = SupervisorHost(sup, on_stopping=lambda: log.append("teardown"))
+    async with anyio.create_task_group() as tg:
+        await host.start(tg)
+        assert host.snapshot()["worker"].state == "running"
+        await host.stop()
+    assert log == ["worker started", "teardown", "worker stopping", "worker stopped"]
+
+
 async def test_start_waits_for_a_slow_on_start(anyio_backend: object) -> None:
     clock = SimClock()
     log: list[str] = []

@@ -67,7 +67,7 @@ def test_a_failing_setup_is_a_runtime_error_with_the_cause(backend: Backend) -> 
         raise KeyError("model path")
 
     with (
-        pytest.raises(RuntimeError, match=r"^async dispatcher setup failed: KeyError") as info,
+        pytest.raises(RuntimeError, match=r"^async setup failed: setup raised KeyError") as info,
         host_async_dispatcher(setup, backend=backend),
     ):
         pass
@@ -90,7 +90,10 @@ def test_a_daemon_failing_on_start_is_a_runtime_error_with_the_cause(backend: Ba
 
     entered = False
     with (
-        pytest.raises(RuntimeError, match=r"^async dispatcher failed to start: ") as info,
+        pytest.raises(
+            RuntimeError,
+            match=r"^async setup failed: a daemon failed to start: .*'gpu' failed in on_start",
+        ) as info,
         host_async_dispatcher(setup, backend=backend),
     ):
         entered = True
@@ -108,7 +111,9 @@ def test_a_setup_that_never_finishes_times_out(backend: Backend) -> None:
 
     # ready_timeout is a wall-clock bound by nature (a thread waits); keep it tiny.
     with (
-        pytest.raises(RuntimeError, match=r"^async dispatcher not ready within") as info,
+        pytest.raises(
+            RuntimeError, match=r"^async setup failed: not ready within ready_timeout=0.05s"
+        ) as info,
         host_async_dispatcher(setup, backend=backend, ready_timeout=0.05),
     ):
         pass
