@@ -18,10 +18,10 @@ install: $(STAMP)
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check chrono_daemon codegen
+	$(BIN)/ruff format --check chrono_daemon chrono_wire codegen
 
 typecheck: install
-	$(BIN)/mypy chrono_daemon codegen generated examples tests bench
+	$(BIN)/mypy chrono_daemon chrono_wire codegen generated examples tests bench
 
 check-gen: install
 	$(BIN)/chrono gen schemas/ --check

@@ -17,7 +17,7 @@ from .breaks import Break
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
-    from chrono_daemon.wire import Category
+    from chrono_wire import Category
 
     from ..model import DaemonDef, GraphDef, GraphPort, Link, Module, Package, TypeExpr
     from ..wire_shapes import PackageShapes

@@ -134,3 +134,26 @@ def test_the_checker_catches_a_third_party_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f():\n    import msgspec\n    from zmq import Socket\n")
     assert imported_top_levels(module) - sys.stdlib_module_names == {"msgspec", "zmq"}
+
+
+def test_the_wire_package_imports_only_msgspec_and_the_stdlib() -> None:
+    """``chrono_wire`` is shared by the runtime and the generator: it must pull in neither."""
+    wire = Path(chrono_daemon.__file__).parent.parent / "chrono_wire"
+    modules = list(wire.rglob("*.py"))
+    assert len(modules) >= 5
+    offenders = {
+        p.name: sorted(bad)
+        for p in modules
+        if (bad := imported_top_levels(p) - sys.stdlib_module_names - {"msgspec", "chrono_wire"})
+    }
+    assert offenders == {}
+
+
+def test_chrono_gen_does_not_import_the_runtime() -> None:
+    """Hashing message types must not cost ``chrono gen`` the runtime's import (asyncio)."""
+    code = (
+        "import sys, codegen.pipeline, codegen.render, codegen.wire_shapes; "
+        "print(sorted(m for m in ('chrono_daemon', 'asyncio') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
