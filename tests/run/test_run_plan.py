@@ -109,8 +109,9 @@ def test_params_errors_point_at_the_key(tmp_path: Path) -> None:
     params.write_text('[s1_policy]\nchunk_sise = 4\n\n[s2_planner]\nlatency = "fast"\n')
     lines = errors(schemas=SCHEMAS, graph="system_stack", impl=str(EXAMPLE), params=params)
     shown = params.as_posix()
-    assert lines == [
-        f"{shown}:2:1: error: unknown key 'chunk_sise' in s1_policy (did you mean 'chunk_size'?); expected one of chunk_size"
+    assert lines == [  # every mistake at once
+        f"{shown}:2:1: error: unknown key 'chunk_sise' in s1_policy (did you mean 'chunk_size'?); expected one of chunk_size",
+        f"{shown}:5:1: error: s2_planner.latency: Expected `float`, got `str`",
     ]
     params.write_text('[s1_policy]\nchunk_size = 0\n')
     assert errors(schemas=SCHEMAS, graph="system_stack", impl=str(EXAMPLE), params=params) == [
