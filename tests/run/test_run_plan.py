@@ -83,6 +83,20 @@ def test_missing_and_doubled_implementations_are_named(tmp_path: Path) -> None:
     ]
 
 
+def test_a_skeleton_scaffolded_into_its_own_module_is_pointed_at(tmp_path: Path) -> None:
+    """A daemon added after the first scaffold gets ``<stem>_<daemon>.py`` (ADR 0008)."""
+    module = impl(tmp_path, POLICY)
+    sibling = Path(module).with_name("system_stack_actuator.py")
+    sibling.write_text("# scaffolded\n")
+    lines = errors(schemas=SCHEMAS, graph="system_stack", impl=module)
+    name = Path(module).stem
+    assert (
+        f"{name}: no class implements daemon 'actuator': subclass "
+        "generated.system_stack.daemons.ActuatorBase (chrono scaffold wrote its skeleton to "
+        f"{sibling.as_posix()}: move the class into {name}, or import it there)"
+    ) in lines
+
+
 def test_a_misspelt_reactive_handler_is_named_with_its_line(tmp_path: Path) -> None:
     """Issue 15 item 7: mypy only says "Only concrete class can be given"; chrono names it."""
     module = impl(
