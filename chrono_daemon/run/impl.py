@@ -66,7 +66,14 @@ def import_impl(spec: str) -> ModuleType:
                     f"{cwd} (run from the directory that holds it, or pass a path to a .py file)"
                 ]
             ) from None
-        raise RunError(_raised(spec, exc)) from None
+        lines = _raised(spec, exc)
+        if exc.name is not None:  # e.g. the generated package, imported by MODULE
+            lines.append(
+                f"chrono: {exc.name!r} is not importable from {cwd}: imports in MODULE resolve "
+                "from the current directory (and PYTHONPATH); run chrono from the directory "
+                "that holds the generated package, or add that directory to PYTHONPATH"
+            )
+        raise RunError(lines) from None
     except Exception as exc:
         raise RunError(_raised(spec, exc)) from None
 

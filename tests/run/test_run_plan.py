@@ -97,6 +97,14 @@ def test_a_skeleton_scaffolded_into_its_own_module_is_pointed_at(tmp_path: Path)
     ) in lines
 
 
+def test_a_package_that_module_cannot_import_gets_the_import_root(tmp_path: Path) -> None:
+    module = tmp_path / f"impl_{tmp_path.name}.py"
+    module.write_text("from not_generated_here.system_stack import S1PolicyBase\n")
+    lines = errors(schemas=SCHEMAS, graph="system_stack", impl=str(module))
+    assert lines[-1].startswith("chrono: 'not_generated_here' is not importable from ")
+    assert "run chrono from the directory that holds the generated package" in lines[-1]
+
+
 def test_a_misspelt_reactive_handler_is_named_with_its_line(tmp_path: Path) -> None:
     """Issue 15 item 7: mypy only says "Only concrete class can be given"; chrono names it."""
     module = impl(
