@@ -10,6 +10,12 @@ One MCAP channel per topic (producer port), schema encoding ``jsonschema``, mess
   reproduces the original producer, waits included.
 - ``sequence``: the message's index on its channel, from 0 (wrapping at 2**32).
 
+Each channel's metadata holds its type's name, ``CTH01_`` hash and wire shape
+(``chrono_daemon.wire``), which a replay checks today's types against (ADR 0028). When the
+recorder closes it writes a ``chrono.end`` metadata record: the clock time then, and when each
+recorded edge was closed by its producer, so a replay ends the streams it feeds when the
+original producers did.
+
 A send that raises (cancelled, ``ChannelClosed``...) delivered nothing and records nothing, so
 the file holds exactly the messages that crossed the edge. Messages with the same ``log_time``
 are written in (topic, sequence) order, not in the order the scheduler happened to run their
@@ -37,14 +43,16 @@ from ._errors import RecordingClosed, RecordingError
 from ._format import (
     CHANNEL_TYPE_HASH,
     CHANNEL_TYPE_NAME,
+    CHANNEL_WIRE_SHAPE,
     DEFAULT_CHUNK_SIZE,
+    END_METADATA,
     FORMAT_VERSION,
     MESSAGE_ENCODING,
     RECORDING_METADATA,
     SCHEMA_ENCODING,
     start_writer,
 )
-from ._schema import json_schema, type_hash, type_name
+from ._schema import json_schema, type_name, wire_identity
 from ._sink import ThreadedSink
 
 if TYPE_CHECKING:
@@ -100,12 +108,13 @@ class _Channel:
 class _RecordingSend(Generic[T]):
     """The endpoint a tapped producer sends on: forwards to ``send``, then records."""
 
-    __slots__ = ("_channel", "_clock", "_record", "_send")
+    __slots__ = ("_channel", "_clock", "_ended", "_record", "_send")
 
     def __init__(
         self, recorder: Recorder, channel: _Channel, clock: Clock, send: SendStream[T]
     ) -> None:
         self._record = recorder._record
+        self._ended = recorder._ended
         self._channel = channel
         self._clock = clock
         self._send = send
@@ -123,8 +132,9 @@ class _RecordingSend(Generic[T]):
         self._record(self._channel, issued, item)
 
     async def aclose(self) -> None:
-        """Close the edge (the recording stays open for the other topics)."""
+        """Close the edge, noting when (the recording stays open for the other topics)."""
         await self._send.aclose()
+        self._ended(self._channel)
 
     def statistics(self) -> ChannelStats:
         """The wrapped edge's numbers."""
@@ -147,6 +157,8 @@ class Recorder:
         schema_files: schema file name -> sha256 hex digest, stored in the file metadata
             (see ``schema_file_hashes``).
         topics: fnmatch patterns; only matching topics are recorded (default: every topic).
+        run: more about how the run was made (``clock``, ``until``, ``grace``: what
+            ``chrono run`` stores for replay), added to the ``chrono.recording`` metadata.
         chunk_size: uncompressed bytes per MCAP chunk.
         max_queued: bytes that may wait for the disk before producers are held back.
 
@@ -168,13 +180,15 @@ class Recorder:
         params: Mapping[str, object] | None = None,
         schema_files: Mapping[str, str] | None = None,
         topics: Iterable[str] | None = None,
+        run: Mapping[str, str] | None = None,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         max_queued: int = DEFAULT_MAX_QUEUED,
     ) -> None:
         if chunk_size < 1 or max_queued < 1:
             raise ValueError("chunk_size and max_queued must be positive")
         try:
-            run = {
+            described = {
+                **(run or {}),
                 "chrono_version": __version__,
                 "format": FORMAT_VERSION,
                 "graph": graph,
@@ -201,10 +215,11 @@ class Recorder:
             self.name, file, owns = getattr(output, "name", "<stream>"), output, False
         self._sink = ThreadedSink(file, str(self.name), max_queued=max_queued, owns_file=owns)
         self._writer = start_writer(self._sink, chunk_size=chunk_size)
-        self._writer.add_metadata(RECORDING_METADATA, run)
+        self._writer.add_metadata(RECORDING_METADATA, described)
         self._encode = msgspec.json.Encoder().encode
         self._schemas: dict[tuple[str, bytes], int] = {}
         self._channels: dict[str, _Channel] = {}
+        self._ends: dict[str, int] = {}
         self._instant = -1
         self._overflowed = -1
         self._held: list[tuple[str, int, int, int, bytes]] = []
@@ -242,7 +257,8 @@ class Recorder:
         if schema_id is None:
             schema_id = self._writer.register_schema(name, SCHEMA_ENCODING, schema)
             self._schemas[(name, schema)] = schema_id
-        metadata = {CHANNEL_TYPE_HASH: type_hash(message_type), CHANNEL_TYPE_NAME: name}
+        digest, shape = wire_identity(message_type)
+        metadata = {CHANNEL_TYPE_HASH: digest, CHANNEL_TYPE_NAME: name, CHANNEL_WIRE_SHAPE: shape}
         channel_id = self._writer.register_channel(topic, MESSAGE_ENCODING, schema_id, metadata)
         channel = self._channels[topic] = _Channel(channel_id, topic)
         return _RecordingSend(self, channel, self._clock, send)
@@ -305,6 +321,10 @@ class Recorder:
                 self._unordered_instants += 1
             self._write_held()
 
+    def _ended(self, channel: _Channel) -> None:
+        if not self._closed and channel.topic not in self._ends:
+            self._ends[channel.topic] = round(self._clock.now() * 1_000_000_000)
+
     def _write_held(self) -> None:
         held = self._held
         if len(held) > 1:
@@ -321,6 +341,11 @@ class Recorder:
         self._closed = True
         if self._held:
             self._write_held()
+        end = {
+            "time": str(max(0, round(self._clock.now() * 1_000_000_000))),
+            "topics": msgspec.json.encode(self._ends, order="sorted").decode(),
+        }
+        self._writer.add_metadata(END_METADATA, end)
         self._writer.finish()
         return True
 

@@ -15,13 +15,13 @@ from recording_helpers import ALL_TYPES, generate_package
 
 from chrono_daemon import Channel, SimClock, open_channel
 from chrono_daemon.recording import (
-    TYPE_HASH_ATTRIBUTE,
     Recorder,
     json_schema,
     read_messages,
     schema_file_hashes,
 )
 from chrono_daemon.recording.info import inspect_recording
+from chrono_daemon.wire import shape_from_json, shape_of, type_hash
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -174,9 +174,6 @@ class Hashed(msgspec.Struct, frozen=True):
     x: int
 
 
-setattr(Hashed, TYPE_HASH_ATTRIBUTE, "sha256:abc")
-
-
 @pytest.mark.anyio
 async def test_the_file_names_the_run_and_each_types_hash(
     anyio_backend: object, tmp_path: Path
@@ -200,7 +197,7 @@ async def test_the_file_names_the_run_and_each_types_hash(
     info = inspect_recording(path)
     assert info.run == {
         "chrono_version": "0.1.0",
-        "format": "1",
+        "format": "2",
         "graph": "system_stack",
         "params": '{"s1_policy":{"gain":0.5}}',
         "process": "planner",
@@ -210,8 +207,11 @@ async def test_the_file_names_the_run_and_each_types_hash(
         info.topics["system_stack/in.h"].channel,
         info.topics["system_stack/in.i"].channel,
     )
-    assert (hashed.type_hash, hashed.schema_name) == ("sha256:abc", f"{__name__}.Hashed")
-    assert (plain.type_hash, plain.schema_name) == ("", "int")
+    # Each channel keeps its type's CTH01 hash and wire shape (chrono_daemon.wire).
+    for channel, tp, name in ((hashed, Hashed, f"{__name__}.Hashed"), (plain, int, "int")):
+        assert (channel.type_hash, channel.schema_name) == (type_hash(tp), name)
+        assert shape_from_json(channel.wire_shape) == shape_of(tp)
+    assert hashed.type_hash != plain.type_hash
     with path.open("rb") as file:
         header = make_reader(file).get_header()
     assert header.library.startswith("chrono-daemon/0.1.0 mcap-python/")
