@@ -10,7 +10,7 @@ dict's key order) are equal; floats compare exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import zip_longest
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -87,20 +87,32 @@ def compare_recordings(
     actual: str | os.PathLike[str],
     *,
     topics: Collection[str] | None = None,
+    offset: int = 0,
 ) -> Divergence | None:
     """Return the first divergence of ``actual`` from ``expected`` (of ``topics``), or None.
+
+    ``offset`` (ns) is subtracted from the times of ``expected``: a replay runs from t=0 a
+    recording whose clock started at ``offset`` (a wall-clock run). A divergence reports the
+    times of the replay.
 
     Raises:
         RecordingError: either file cannot be read (see ``read_messages``).
     """
-    pairs = zip_longest(
-        read_messages(expected, topics=topics), read_messages(actual, topics=topics)
-    )
+    want = read_messages(expected, topics=topics)
+    if offset:
+        want = (_shifted(m, offset) for m in want)
+    pairs = zip_longest(want, read_messages(actual, topics=topics))
     for want, got in pairs:
         divergence = _diverges(want, got)
         if divergence is not None:
             return divergence
     return None
+
+
+def _shifted(message: RecordedMessage[Any], offset: int) -> RecordedMessage[Any]:
+    return replace(
+        message, log_time=message.log_time - offset, publish_time=message.publish_time - offset
+    )
 
 
 def _key(message: RecordedMessage[Any]) -> tuple[int, str, int]:

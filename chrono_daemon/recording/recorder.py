@@ -190,6 +190,7 @@ class Recorder:
             described = {
                 **(run or {}),
                 "chrono_version": __version__,
+                "start": str(max(0, round(clock.now() * 1_000_000_000))),
                 "format": FORMAT_VERSION,
                 "graph": graph,
                 "params": msgspec.json.encode(dict(params or {}), order="sorted").decode(),

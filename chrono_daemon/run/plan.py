@@ -81,6 +81,8 @@ class RunPlan:
         harness: MODULE's harness class when the boundary runs here, else None.
         params: the graph's params (the generated ``<Graph>Params``).
         addresses: wire label -> address, for the wires of ``process``.
+        schema_files: name -> sha256 of the schema files the graph was built from (its own
+            and those it imports), as a recording's metadata names them.
     """
 
     module: Module
@@ -90,6 +92,7 @@ class RunPlan:
     harness: type | None
     params: Any
     addresses: dict[str, str] = field(default_factory=dict)
+    schema_files: dict[str, str] = field(default_factory=dict)
 
     @property
     def graph(self) -> GraphDef:
@@ -220,7 +223,8 @@ def plan_run(
             errors += exc.lines
     if errors:
         raise RunError(errors)
-    return RunPlan(module, proc, generated, classes, harness, value, wires)
+    files = _schema_files(module, package_model)
+    return RunPlan(module, proc, generated, classes, harness, value, wires, files)
 
 
 def _process(model: GraphDef, process: str | None, graph: str) -> ProcessDef | None:
@@ -243,6 +247,19 @@ def _process(model: GraphDef, process: str | None, graph: str) -> ProcessDef | N
             f"{did_you_mean(process, names)}; its processes: {', '.join(names)}"
         ]
     )
+
+
+def _schema_files(module: Module, package: Package) -> dict[str, str]:
+    """The source files of ``module`` and of every module it imports, directly or not."""
+    by_stem = {m.stem: m for m in package.modules}
+    seen: dict[str, Module] = {}
+    todo = [module.stem]
+    while todo:
+        stem = todo.pop()
+        if stem not in seen:
+            seen[stem] = by_stem[stem]
+            todo += seen[stem].imports
+    return {m.source_name: m.source_sha256 for m in sorted(seen.values(), key=lambda m: m.stem)}
 
 
 def _check_fresh(schemas: Path, generated: ModuleType, module: Module, package: Package) -> None:

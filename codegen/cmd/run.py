@@ -1,8 +1,8 @@
 """``chrono run``: run a graph, or one process of it, in this process (SPEC §6.2).
 
 Only parses options and wires ``chrono_daemon.run``: plan (every check, nothing started),
-build, execute; then prints the outcome and exits 0 / 1 (bad input, or a daemon failed) /
-130 (SIGINT) / 143 (SIGTERM).
+build (tapped by a recorder with ``--record``), execute; then prints the outcome and exits 0 /
+1 (bad input, a daemon failed, or the recording failed) / 130 (SIGINT) / 143 (SIGTERM).
 """
 
 # No ``from __future__ import annotations``: Typer reads this signature at run time.
@@ -20,6 +20,8 @@ from ._graph_options import (
     GraphOption,
     ImplOption,
     ParamsOption,
+    RecordOption,
+    RecordTopicsOption,
     SchemasArgument,
     UntilOption,
     fail,
@@ -46,10 +48,13 @@ def run_command(
     until: UntilOption = None,
     backend: BackendOption = Backend.asyncio,
     address: Address = None,
+    record: RecordOption = None,
+    record_topics: RecordTopicsOption = None,
 ) -> None:
     """Run graph GRAPH of SCHEMAS (or its process PROCESS) with the classes of IMPL.
 
     Example: chrono run schemas/ -g system_stack --impl impl.system_stack --clock sim --until 60
+    --record run.mcap
     """
     import anyio
 
@@ -58,10 +63,15 @@ def run_command(
     from chrono_daemon.run import (
         RunError,
         RunOutcome,
+        close_recorder,
         env_addresses,
         execute,
+        new_clock,
+        open_recorder,
         parse_addresses,
         plan_run,
+        record_patterns,
+        run_description,
     )
     from chrono_daemon.transports.zmq import ZmqChannelError
 
@@ -71,6 +81,9 @@ def run_command(
     try:
         overrides = {**env_addresses(), **parse_addresses(address or [], source="--address")}
         plan = plan_run(schemas, graph, impl, process=process, params=params, addresses=overrides)
+        topics = record_patterns(plan.module, record_topics or [])
+        if topics is not None and record is None:
+            raise RunError(["chrono run: --record-topics selects what --record FILE records"])
     except RunError as exc:
         raise fail(exc.lines) from None
     if clock is ClockKind.sim and plan.process is not None:
@@ -81,8 +94,16 @@ def run_command(
                 "graph (without --process) under --clock sim, or use --clock wall"
             ]
         )
+    runtime = new_clock(clock.value)
+    recorder = None
+    if record is not None:
+        run = run_description(clock.value, until, GRACE)
+        try:
+            recorder = open_recorder(plan, record, runtime, topics=topics, run=run)
+        except RunError as exc:
+            raise fail(exc.lines) from None
     try:
-        built = plan.build()
+        built = plan.build(tap=recorder)
     except ZmqChannelError as exc:
         raise fail([f"chrono run: {plan.name}: {exc}"]) from None
     link = connect_control()
@@ -100,7 +121,7 @@ def run_command(
             try:
                 return await execute(
                     built,
-                    clock=clock.value,
+                    clock=runtime,
                     until=until,
                     grace=GRACE,
                     on_progress=show,
@@ -109,11 +130,15 @@ def run_command(
             finally:
                 if link is not None:
                     await link.aclose()
+                if recorder is not None:
+                    await close_recorder(recorder)
 
         try:
             outcome = anyio.run(main, backend=backend.value)
         except KeyboardInterrupt:  # before the signal handlers were in place
             raise typer.Exit(130) from None
+        except RunError as exc:  # writing the recording failed (disk full...)
+            raise fail(exc.lines) from None
     for detail in outcome.details:
         typer.echo(detail, err=True)
     for what, counts in (("still buffered", outcome.buffered), ("dropped", outcome.dropped)):

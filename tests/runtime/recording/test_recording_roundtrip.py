@@ -202,6 +202,7 @@ async def test_the_file_names_the_run_and_each_types_hash(
         "params": '{"s1_policy":{"gain":0.5}}',
         "process": "planner",
         "schema_files": '{"system_stack.toml":"' + digest + '"}',
+        "start": "0",  # the clock's time when the recorder opened, in ns
     }
     hashed, plain = (
         info.topics["system_stack/in.h"].channel,
