@@ -98,11 +98,10 @@ def compare_recordings(
     Raises:
         RecordingError: either file cannot be read (see ``read_messages``).
     """
-    want = read_messages(expected, topics=topics)
+    wanted = read_messages(expected, topics=topics)
     if offset:
-        want = (_shifted(m, offset) for m in want)
-    pairs = zip_longest(want, read_messages(actual, topics=topics))
-    for want, got in pairs:
+        wanted = (_shifted(m, offset) for m in wanted)
+    for want, got in zip_longest(wanted, read_messages(actual, topics=topics)):
         divergence = _diverges(want, got)
         if divergence is not None:
             return divergence
