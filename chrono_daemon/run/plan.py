@@ -174,8 +174,14 @@ def plan_run(
     process: str | None = None,
     params: Path | None = None,
     addresses: Mapping[str, str] | None = None,
+    stand_ins: Mapping[str, type] | None = None,
+    stand_in_harness: type | None = None,
 ) -> RunPlan:
     """Check everything needed to run ``graph`` (or its ``process``) with MODULE ``impl``.
+
+    ``stand_ins`` (daemon name -> class) and ``stand_in_harness`` are used instead of MODULE's
+    classes for those daemons and the harness, which MODULE then need not have (``chrono
+    replay`` feeds recorded messages through them).
 
     Raises:
         RunError: every problem found, each on its own line.
@@ -200,14 +206,18 @@ def plan_run(
     hosted = model.daemons if proc is None else [d for d in model.daemons if d.name in proc.daemons]
     errors: list[str] = []
     classes: dict[str, type] = {}
+    given = stand_ins or {}
     for d in hosted:
+        if d.name in given:
+            classes[d.name] = given[d.name]
+            continue
         found = pick_class(user, getattr(generated, d.class_name), f"daemon {d.name!r}")
         if isinstance(found, str):
             errors.append(found)
         else:
             classes[d.name] = found
-    harness = None
-    if model.has_boundary and (proc is None or proc.boundary):
+    harness = stand_in_harness
+    if harness is None and model.has_boundary and (proc is None or proc.boundary):
         what = f"the harness of graph {graph!r} (it drives the graph inputs and outputs)"
         found = pick_class(user, getattr(generated, model.harness_name), what)
         if isinstance(found, str):

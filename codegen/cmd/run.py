@@ -26,6 +26,7 @@ from ._graph_options import (
     UntilOption,
     fail,
 )
+from ._run_output import print_outcome, show_progress
 
 __all__ = ("run_command",)
 
@@ -113,10 +114,6 @@ def run_command(
 
     with Progress("chrono run") as progress:
 
-        def show(now: float, target: float | None, rate: float) -> None:
-            of = "" if target is None else f" of {target:g}"
-            progress.stage(f"t = {now:.1f}{of} s, {rate:,.0f} simulated s per s")
-
         async def main() -> "RunOutcome":
             try:
                 return await execute(
@@ -124,7 +121,7 @@ def run_command(
                     clock=runtime,
                     until=until,
                     grace=GRACE,
-                    on_progress=show,
+                    on_progress=show_progress(progress),
                     on_started=on_started,
                 )
             finally:
@@ -139,13 +136,5 @@ def run_command(
             raise typer.Exit(130) from None
         except RunError as exc:  # writing the recording failed (disk full...)
             raise fail(exc.lines) from None
-    for detail in outcome.details:
-        typer.echo(detail, err=True)
-    for what, counts in (("still buffered", outcome.buffered), ("dropped", outcome.dropped)):
-        if counts:
-            listed = ", ".join(f"{edge}: {n}" for edge, n in counts.items())
-            total = sum(counts.values())
-            typer.echo(f"chrono run: {plan.name}: {total} message(s) {what}: {listed}", err=True)
-    if outcome.exit_code != 0:
-        typer.echo(f"chrono run: {plan.name}: {outcome.reason}", err=True)
+    print_outcome("chrono run", plan.name, outcome)
     raise typer.Exit(outcome.exit_code)
