@@ -11,6 +11,7 @@ file, message by message in time order: the first divergence is the answer.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import tempfile
 from dataclasses import dataclass, field
@@ -97,6 +98,11 @@ async def replay(
         finally:
             if recorder is not None:
                 await close_recorder(recorder)
+        if recorded.errors:  # the daemon that fed it failed: the file is to blame, not code
+            outcome = dataclasses.replace(
+                outcome, exit_code=outcome.exit_code or 1, reason="playing the recording back "
+                "failed", details=[],
+            )  # fmt: skip
         result = ReplayOutcome(outcome, checked=check, errors=list(recorded.errors))
         if check and not result.errors:
             result.divergence = compare_recordings(

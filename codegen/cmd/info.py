@@ -45,6 +45,9 @@ def format_info(info: "RecordingInfo") -> list[str]:
             f"graph:     {run.get('graph') or '-'}{process} (chrono {run.get('chrono_version')}, "
             f"format {run.get('format')})"
         )
+        if run.get("clock"):
+            until = f" --until {run['until']}" if run.get("until") else ""
+            lines.append(f"  run:     --clock {run['clock']}{until} (grace {run.get('grace')} s)")
         if run.get("params", "{}") != "{}":
             lines.append(f"  params:  {run['params']}")
         files = msgspec.json.decode(run.get("schema_files", "{}"))
