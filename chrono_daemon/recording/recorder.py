@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, BinaryIO, Generic, TypeVar
 import anyio
 import msgspec
 
+from chrono_daemon import EndOfStream
 from chrono_daemon._version import __version__
 
 from ._errors import RecordingClosed, RecordingError
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from types import TracebackType
 
-    from chrono_daemon import ChannelStats, Clock, SendStream
+    from chrono_daemon import ChannelStats, Clock, ReceiveStream, SendStream
 
 __all__ = ("MAX_INSTANT_BYTES", "Recorder", "RecorderStats", "schema_file_hashes")
 
@@ -139,6 +140,48 @@ class _RecordingSend(Generic[T]):
     def statistics(self) -> ChannelStats:
         """The wrapped edge's numbers."""
         return self._send.statistics()
+
+
+class _RecordingReceive(Generic[T]):
+    """The endpoint a tapped consumer receives from: records each item it hands out."""
+
+    __slots__ = ("_channel", "_clock", "_receive", "_record")
+
+    def __init__(self, recorder: Recorder, channel: _Channel, receive: ReceiveStream[T]) -> None:
+        self._record = recorder._record
+        self._channel = channel
+        self._clock = recorder._clock
+        self._receive = receive
+
+    async def receive(self) -> T:
+        """The next item (``EndOfStream`` at the end); recorded once it is taken."""
+        asked = self._clock.now()
+        item = await self._receive.receive()
+        self._record(self._channel, asked, item)
+        return item
+
+    def receive_nowait(self) -> T:
+        """The next item now (or ``WouldBlock``/``EndOfStream``); recorded."""
+        item = self._receive.receive_nowait()
+        self._record(self._channel, self._clock.now(), item)
+        return item
+
+    def __aiter__(self) -> _RecordingReceive[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        try:
+            return await self.receive()
+        except EndOfStream:
+            raise StopAsyncIteration from None
+
+    async def aclose(self) -> None:
+        """Close the consumer's end."""
+        await self._receive.aclose()
+
+    def statistics(self) -> ChannelStats:
+        """The wrapped edge's numbers."""
+        return self._receive.statistics()
 
 
 class Recorder:
@@ -244,10 +287,31 @@ class Recorder:
             ValueError: ``topic`` is tapped twice (one producer port per topic).
             RecordingError: the recorder is closed.
         """
+        channel = self._channel(topic, message_type)
+        return send if channel is None else _RecordingSend(self, channel, self._clock, send)
+
+    def tap_receive(
+        self, topic: str, message_type: object, receive: ReceiveStream[T]
+    ) -> ReceiveStream[T]:
+        """Record what a consumer takes from ``receive`` as ``topic``: each item when it got
+        it (``log_time``), and when it asked for it (``publish_time``).
+
+        ``chrono run`` records the harness's graph outputs so (``<graph>/out.<name>``): a
+        replay then takes them at the same times, keeping the back-pressure the harness put
+        on the graph. Returns ``receive`` itself when ``topic`` is not selected.
+
+        Raises:
+            ValueError: ``topic`` is tapped twice.
+            RecordingError: the recorder is closed.
+        """
+        channel = self._channel(topic, message_type)
+        return receive if channel is None else _RecordingReceive(self, channel, receive)
+
+    def _channel(self, topic: str, message_type: object) -> _Channel | None:
         if self._patterns is not None and not any(
             fnmatch.fnmatchcase(topic, pattern) for pattern in self._patterns
         ):
-            return send
+            return None
         if topic in self._channels:
             raise ValueError(f"topic {topic!r} is tapped twice: one producer port per topic")
         if self._closed:
@@ -262,7 +326,7 @@ class Recorder:
         metadata = {CHANNEL_TYPE_HASH: digest, CHANNEL_TYPE_NAME: name, CHANNEL_WIRE_SHAPE: shape}
         channel_id = self._writer.register_channel(topic, MESSAGE_ENCODING, schema_id, metadata)
         channel = self._channels[topic] = _Channel(channel_id, topic)
-        return _RecordingSend(self, channel, self._clock, send)
+        return channel
 
     def statistics(self) -> RecorderStats:
         """Counts so far (see ``RecorderStats``)."""

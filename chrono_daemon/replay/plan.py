@@ -28,7 +28,7 @@ from chrono_daemon.recording import IncompatibleRecording
 from chrono_daemon.recording.compat import check_types
 from chrono_daemon.run.errors import RunError
 from chrono_daemon.run.plan import load_graph, plan_run
-from chrono_daemon.tap import graph_input_topic, port_topic
+from chrono_daemon.tap import graph_input_topic, graph_output_topic, port_topic
 from codegen.suggest import did_you_mean
 
 from .source import RecordedRun, read_run
@@ -119,12 +119,16 @@ def plan_replay(
 
 
 def port_types(generated: ModuleType, graph: GraphDef, stem: str) -> dict[str, Any]:
-    """Topic -> message type of every producer port, read from the generated code's
-    annotations (``SendStream[Obs]`` of ``<Graph>Inputs.obs`` and of each stub's outputs)."""
+    """Topic -> message type of every topic the graph can record, read from the generated
+    code's annotations (``SendStream[Obs]`` of ``<Graph>Inputs.obs``, of each stub's outputs,
+    ``ReceiveStream[Action]`` of ``<Graph>Outputs.actions``)."""
     out: dict[str, Any] = {}
     inputs = typing.get_type_hints(getattr(generated, graph.inputs_name)) if graph.inputs else {}
     for boundary in graph.inputs:
         (out[graph_input_topic(stem, boundary.name)],) = typing.get_args(inputs[boundary.name])
+    outputs = typing.get_type_hints(getattr(generated, graph.outputs_name)) if graph.outputs else {}
+    for boundary in graph.outputs:
+        (out[graph_output_topic(stem, boundary.name)],) = typing.get_args(outputs[boundary.name])
     for d in graph.daemons:
         hints = typing.get_type_hints(getattr(generated, d.class_name).__init__)
         for port in d.outputs:

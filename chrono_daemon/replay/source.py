@@ -8,7 +8,8 @@ closed and the recorder itself (``chrono.end``). A merged file of a multi-proces
 one ``chrono.recording`` record per process: the earliest ``start`` and the latest end count.
 
 ``feed_topic`` then sends one topic's messages into the replayed graph at their recorded
-times and closes the edge when its producer closed it.
+times and closes the edge when its producer closed it; ``take_topic`` reads an edge at the
+times a recorded consumer (the harness) took its items.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from chrono_daemon import EndOfStream
 from chrono_daemon.recording import CorruptRecording, RecordingError, read_messages, seconds
 from chrono_daemon.recording.feed import feed
 from chrono_daemon.recording.info import inspect_recording
 
 if TYPE_CHECKING:
-    from chrono_daemon import Clock, SendStream
+    from chrono_daemon import Clock, ReceiveStream, SendStream
     from chrono_daemon.recording import RecordedChannel, RecordingInfo
 
 __all__ = ("RecordedRun", "read_run")
@@ -83,6 +85,27 @@ class RecordedRun:
         if ended is not None:
             await clock.wait_until(seconds(max(0, ended - self.offset)))
         await send.aclose()
+
+    async def take_topic(self, topic: str, receive: ReceiveStream[Any], clock: Clock) -> None:
+        """Take the items of ``receive`` when the recorded consumer of ``topic`` asked for
+        them (each at its ``publish_time``), then the rest as they come, to the end; all of
+        them as they come when ``topic`` is not recorded.
+
+        Raises:
+            RecordingError: reading the file failed (also kept in ``errors``).
+        """
+        if topic in self.channels:
+            try:
+                for taken in read_messages(self.path, topics=[topic]):
+                    await clock.wait_until(seconds(taken.publish_time - self.offset))
+                    await receive.receive()
+            except EndOfStream:
+                return
+            except RecordingError as exc:
+                self.errors.append(exc)
+                raise
+        async for _ in receive:
+            pass
 
 
 def read_run(path: str | os.PathLike[str]) -> RecordedRun:

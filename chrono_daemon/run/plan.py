@@ -25,6 +25,7 @@ from .errors import RunError
 from .harness import HarnessHost
 from .impl import find_generated_package, import_impl, pick_class
 from .params import load_params
+from .record import taken_outputs
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -139,7 +140,8 @@ class RunPlan:
         harness = None
         if self.harness is not None:
             (boundary,) = [p for p in parts if hasattr(p, "inputs")]
-            harness = self.harness(inputs=boundary.inputs, outputs=boundary.outputs)
+            outputs = taken_outputs(boundary.outputs, tap, self.module.stem)
+            harness = self.harness(inputs=boundary.inputs, outputs=outputs)
         return Built(parts, harness)
 
 

@@ -1,7 +1,9 @@
 """``--record FILE.mcap``: a ``Recorder`` for a planned run, with the run described in the file.
 
 The recorder taps every producer port of what the plan builds (``plan.build(tap=recorder)``),
-or the topics ``--record-topics`` selects, and stores in the file's metadata what a replay
+and what the harness takes from each graph output (``<graph>/out.<name>``: when it asked and
+when it got each item, so a replay reads them at the same pace), or the topics
+``--record-topics`` selects, and stores in the file's metadata what a replay
 needs to run the graph the same way: the graph, the process, the params, the schema files
 with their sha256, and the run's ``clock``, ``until`` and ``grace`` (docs/recording.md).
 ``chrono_daemon.recording`` (the ``record`` extra) is imported only when a run records.
@@ -9,12 +11,14 @@ with their sha256, and the run's ``clock``, ``until`` and ``grace`` (docs/record
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
-from typing import TYPE_CHECKING
+import typing
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from chrono_daemon.tap import graph_input_topic, port_topic
+from chrono_daemon.tap import graph_input_topic, graph_output_topic, port_topic
 from codegen.suggest import did_you_mean
 
 from .errors import RunError
@@ -29,16 +33,45 @@ if TYPE_CHECKING:
 
     from .plan import RunPlan
 
-__all__ = ("close_recorder", "graph_topics", "open_recorder", "record_patterns", "run_description")
+__all__ = (
+    "close_recorder",
+    "graph_topics",
+    "open_recorder",
+    "record_patterns",
+    "run_description",
+    "taken_outputs",
+)
 
 
 def graph_topics(module: Module) -> list[str]:
-    """Every topic graph ``module`` can record: its inputs, then each daemon's outputs."""
+    """Every topic graph ``module`` can record: its inputs, each daemon's outputs, then what
+    the harness takes from its outputs."""
     graph = module.graph
     assert graph is not None
     topics = [graph_input_topic(module.stem, p.name) for p in graph.inputs]
     topics += [port_topic(module.stem, d.name, p.name) for d in graph.daemons for p in d.outputs]
+    topics += [graph_output_topic(module.stem, p.name) for p in graph.outputs]
     return topics
+
+
+def taken_outputs(outputs: Any, tap: object, graph: str) -> Any:
+    """``outputs`` (a generated ``<Graph>Outputs``) with each stream passed through the
+    tap's ``tap_receive`` as ``<graph>/out.<name>``; as it is for a tap without one."""
+    tap_receive = getattr(tap, "tap_receive", None)
+    if tap_receive is None:
+        return outputs
+    hints = typing.get_type_hints(type(outputs))
+    return dataclasses.replace(
+        outputs,
+        **{
+            f.name: tap_receive(
+                graph_output_topic(graph, f.name),
+                typing.get_args(hints[f.name])[0],
+                getattr(outputs, f.name),
+            )
+            for f in dataclasses.fields(outputs)
+        },
+    )
 
 
 def record_patterns(module: Module, patterns: Sequence[str]) -> tuple[str, ...] | None:

@@ -33,6 +33,7 @@ TOPICS = [
     "system_stack/s2_planner.subgoal",
     "system_stack/s1_policy.chunk",
     "system_stack/s0_dispenser.action",
+    "system_stack/out.actions",  # what the harness took from the graph output, and when
 ]
 
 
@@ -62,7 +63,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_recording_holds_every_edge_and_describes_the_run(recorded: Path) -> None:
     info = inspect_recording(recorded)  # every payload checked against its JSON Schema too
     assert list(info.topics) == TOPICS
-    assert [t.count for t in info.topics.values()] == [3, 3, 3, 24]
+    assert [t.count for t in info.topics.values()] == [3, 3, 3, 24, 24]
     run = info.run
     assert (run["graph"], run["process"], run["clock"], run["until"]) == (
         "system_stack",
@@ -76,7 +77,7 @@ def test_the_recording_holds_every_edge_and_describes_the_run(recorded: Path) ->
     }
     digest = msgspec.json.decode(run["schema_files"])["system_stack.toml"]
     assert len(digest) == 64
-    assert set(info.edge_ends) == set(TOPICS)  # every producer closed its edge
+    assert set(info.edge_ends) == set(TOPICS[:4])  # every producer closed its edge
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -100,7 +101,7 @@ def test_check_passes_on_the_unchanged_implementation(
     )
     assert (code, err) == (0, "")
     assert out.splitlines()[-1] == (
-        f"chrono replay: system_stack: identical to {recorded} (33 messages on 4 topics)"
+        f"chrono replay: system_stack: identical to {recorded} (57 messages on 5 topics)"
     )
     assert compare_recordings(recorded, new) is None
     assert inspect_recording(new).run["clock"] == "sim"
@@ -147,11 +148,11 @@ def test_replace_plays_a_daemon_in_the_middle_back_instead_of_running_it(
 def test_replace_keeps_running_the_daemons_downstream(recorded: Path, tmp_path: Path) -> None:
     loud = write_impl(tmp_path, "loud_dispenser", LOUD_DISPENSER, BROKEN_POLICY)
     code, _, err = replay(recorded, str(loud), "--replace", "s1_policy", "--check")
-    first = next(m for m in read_messages(recorded) if m.topic == TOPICS[3])
+    first = next(m for m in read_messages(recorded) if m.topic == TOPICS[4])
     assert code == 1
+    # The harness took the first doubled action at the very time it took the original one.
     assert err.splitlines()[1] == (
-        f"  system_stack/s0_dispenser.action #0 at t={seconds(first.log_time):.9g} s: "
-        "the message differs"
+        f"  system_stack/out.actions #0 at t={seconds(first.log_time):.9g} s: the message differs"
     )
     assert err.splitlines()[2] == (
         f"    $.cmd: expected {first.message['cmd']!r}, got {2 * first.message['cmd']!r}"
