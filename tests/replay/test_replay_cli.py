@@ -253,6 +253,23 @@ def test_a_truncated_recording_is_refused_with_the_way_to_salvage_it(
     )
 
 
+def test_a_damaged_chunk_is_refused_before_anything_runs(recorded: Path, tmp_path: Path) -> None:
+    from mcap.reader import make_reader
+
+    with recorded.open("rb") as file:
+        summary = make_reader(file).get_summary()
+    assert summary is not None
+    chunk = summary.chunk_indexes[0]
+    data = bytearray(recorded.read_bytes())
+    data[chunk.chunk_start_offset + chunk.chunk_length - 3] ^= 0xFF  # inside the compressed data
+    damaged = tmp_path / "damaged.mcap"
+    damaged.write_bytes(bytes(data))
+    code, out, err = replay(damaged)
+    assert (code, out) == (1, "")  # not even the actuator ran
+    assert err.startswith(f"chrono: error: {damaged}: corrupt near byte ")
+    assert len(err.splitlines()) == 1
+
+
 @pytest.mark.parametrize(
     ("content", "error"), [(b"not mcap at all", "not an MCAP"), (b"", "empty")]
 )
