@@ -87,7 +87,7 @@ def test_merge_writes_one_file_and_refuses_what_it_cannot_merge(
     out = tmp_path / "merged.mcap"
     code, stdout, err = chrono("merge", str(recording), "-o", str(out))
     assert (code, err) == (0, "")
-    assert stdout == f"chrono: {out}: 300 messages from 1 recordings\n"
+    assert stdout == f"chrono: {out}: 300 messages from 1 recording\n"
     code, stdout, err = chrono("merge", str(recording), str(out), "-o", str(tmp_path / "x.mcap"))
     assert (code, stdout) == (1, "")
     assert re.fullmatch(r"chrono: error: topic 'g/in.readings' is recorded in both .*\n", err)
