@@ -70,7 +70,10 @@ def internal_error(exc: BaseException) -> typer.Exit:
 
 
 def plural(count: int, noun: str) -> str:
-    """``count`` and ``noun``, with an ``s`` unless there is exactly one: ``1 error``, ``2 errors``."""
+    """``count`` and ``noun``, with an ``s`` unless there is exactly one.
+
+    ``1 error``, ``2 errors``.
+    """
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
