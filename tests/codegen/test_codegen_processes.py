@@ -295,18 +295,15 @@ def test_chrono_graph_draws_each_process_as_a_cluster(tmp_path: Path) -> None:
         'g0_d_critic["critic<br/>reactive"]',
         'g0_out_cmds(["out.cmds<br/>Cmd"])',
         'g0_tee0{{"tee"}}',
+        'g0_tee1{{"tee"}}',  # policy.cmd crosses once, on one wire; io tees it out
     ]
     brain = lines.index('subgraph g0_p_brain["process brain @ 10.0.0.2"]')
-    assert lines[brain + 1 : lines.index("end", brain)] == [
-        'g0_d_policy["policy<br/>reactive"]',
-        'g0_tee1{{"tee"}}',
-    ]
-    # A link between two processes is a wire: zmq, with its address when pinned.
-    assert (
-        'g0_tee0 -->|"obs → obs<br/>Obs · maxsize 1 · block · zmq tcp://10.0.0.2:7100"| g0_d_policy'
-        in lines
-    )
-    assert 'g0_tee1 -->|"cmd → cmds<br/>Cmd · maxsize 1 · block · zmq"| g0_out_cmds' in lines
+    assert lines[brain + 1 : lines.index("end", brain)] == ['g0_d_policy["policy<br/>reactive"]']
+    # A link between two processes is a wire: drawn once, with its key and pinned address.
+    pinned = "zmq wire in.obs-#gt;brain @ tcp://10.0.0.2:7100"
+    assert f'g0_tee0 -->|"obs → obs<br/>Obs · maxsize 1 · block<br/>{pinned}"| g0_d_policy' in lines
+    assert 'g0_d_policy -->|"cmd: Cmd · maxsize 1 · block<br/>zmq wire policy.cmd-#gt;io"| g0_tee1' in lines
+    assert 'g0_tee1 -->|"cmd → cmds<br/>Cmd · maxsize 1 · block"| g0_out_cmds' in lines
     assert 'g0_tee0 -->|"obs → obs<br/>Obs · maxsize 1 · block"| g0_d_monitor' in lines
     dot, _ = render_diagram(result.package, "dot")
     assert "subgraph cluster_g0_p_io {" in dot
