@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,zmq]" --config-settings editable_mode=compat
+	$(BIN)/python -m pip install --quiet -e ".[dev,zmq]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -55,7 +55,7 @@ regen-golden: install
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/codegen -k golden
 
 bench: install
-	$(BIN)/python -m pip install --quiet -e ".[dev,zmq,bench]" --config-settings editable_mode=compat
+	$(BIN)/python -m pip install --quiet -e ".[dev,zmq,bench]"
 	PYTHONPATH=. $(BIN)/python bench/simclock.py
 	PYTHONPATH=. $(BIN)/python bench/channel.py
 	PYTHONPATH=. $(BIN)/python bench/zmq.py

@@ -4,7 +4,8 @@ Built from the resolved model only, so the diagram shows exactly what ``wiring.p
 daemons with their kind and rate, the graph's inputs and outputs, every link labelled with its
 ports, message type, ``maxsize``, policy and transport, the ``tee``/``merge`` nodes the
 generator inserts, and each ``[processes]`` entry as a cluster (a Mermaid subgraph, a dot
-cluster) around its daemons; a link between two clusters is a ZeroMQ wire. Output is
+cluster) around its daemons; an edge between two clusters is a ZeroMQ wire, drawn once with
+its key (``odom.pose->io``) and teed out where the target process tees it. Output is
 deterministic (model order, no timestamps), so a committed diagram can be compared with fresh
 output. Every piece of schema text goes through a per-format escaper: a label can never close
 its quotes or start a new statement.
@@ -96,13 +97,130 @@ def _port_name(ref: PortRef) -> str:
     return ref.port if ref.daemon is not None else ref.port.partition(".")[2]
 
 
-def _link_detail(link: Link, stem: str, wire: Wire | None) -> str:
+def _link_detail(link: Link, stem: str, *, wired: bool = False) -> str:
     parts = [type_label(link.type, stem), f"maxsize {link.maxsize}", link.policy]
-    if wire is not None:
-        parts.append(f"zmq {wire.address or ''}".rstrip())
-    elif link.transport != "inproc":
+    if link.transport != "inproc" and not wired:  # a wire's line names its transport
         parts.append(f"{link.transport} {link.address or ''}".rstrip())
     return " · ".join(parts)
+
+
+def _wire_line(wire: Wire) -> str:
+    """``zmq wire odom.pose->io`` (the key ``--address`` takes), with its pinned address."""
+    return f"zmq wire {wire.label}" + (f" @ {wire.address}" if wire.address else "")
+
+
+class _Drawing:
+    """The nodes and edges of one graph, built in model order (see ``topology``)."""
+
+    def __init__(self, graph: GraphDef, stem: str, prefix: str) -> None:
+        self.graph, self.stem, self.prefix = graph, stem, prefix
+        self.nodes: list[Node] = [
+            *(
+                Node(f"{prefix}_in_{p.name}", "input", _boundary_lines("in", p, stem))
+                for p in graph.inputs
+            ),
+            *(Node(f"{prefix}_d_{d.name}", "daemon", _daemon_lines(d)) for d in graph.daemons),
+            *(
+                Node(f"{prefix}_out_{p.name}", "output", _boundary_lines("out", p, stem))
+                for p in graph.outputs
+            ),
+        ]
+        self.edges: list[Edge] = []
+        self.homes: dict[str, str] = {}  # tee/merge id -> the process it runs in (split graphs)
+        self.latest = {(d.name, p.name) for d in graph.daemons for p in d.inputs if p.latest}
+        self.wired = {i for w in graph.wires for i in w.links}
+        self.merge_of: dict[int, str] = {}
+        for k, merge in enumerate(graph.merges):
+            mid = f"{prefix}_merge{k}"
+            self.merge_of.update((i, mid) for i in merge.links)
+            self._home(mid, merge.consumer)
+
+    def end_id(self, ref: PortRef) -> str:
+        if ref.daemon is not None:
+            return f"{self.prefix}_d_{ref.daemon}"
+        side, _, name = ref.port.partition(".")
+        return f"{self.prefix}_{side}_{name}"
+
+    def _home(self, node: str, ref: PortRef) -> None:
+        process = self.graph.process_of(ref)
+        if process is not None:
+            self.homes[node] = process
+
+    def consumer_name(self, ref: PortRef) -> str:
+        name = _port_name(ref)
+        return f"{name} (latest)" if (ref.daemon, ref.port) in self.latest else name
+
+    def ports(self, link: Link) -> str:
+        return f"{_port_name(link.producer)} {_ARROW} {self.consumer_name(link.consumer)}"
+
+    def tee(self, producer: PortRef, home: PortRef, lines: tuple[str, ...]) -> str:
+        """A tee node in ``home``'s process, fed from ``producer``'s node (or no edge when
+        ``lines`` is empty: a wire feeds it)."""
+        tid = f"{self.prefix}_tee{sum(n.shape == 'tee' for n in self.nodes)}"
+        self.nodes.append(Node(tid, "tee", ("tee",)))
+        self._home(tid, home)
+        if lines:
+            self.edges.append(Edge(self.end_id(producer), tid, lines))
+        return tid
+
+    def link_edge(self, src: str, link: Link, wire: Wire | None = None) -> None:
+        dst = self.merge_of.get(link.index, self.end_id(link.consumer))
+        wired = link.index in self.wired
+        lines = [self.ports(link), _link_detail(link, self.stem, wired=wired)]
+        if wire is not None:
+            lines.append(_wire_line(wire))
+        self.edges.append(Edge(src, dst, tuple(lines)))
+
+    def one_process(self) -> None:
+        """One tee per producer with several links, in the producer's place."""
+        tee_of: dict[int, str] = {}
+        for tee in self.graph.tees:
+            feed = (f"{_port_name(tee.producer)}: {type_label(tee.type, self.stem)}",)
+            tid = self.tee(tee.producer, tee.producer, feed)
+            tee_of.update((i, tid) for i in tee.links)
+        for link in self.graph.links:
+            self.link_edge(tee_of.get(link.index, self.end_id(link.producer)), link)
+
+    def split(self) -> None:
+        """What a split graph runs: a producer tees only when it has several targets (a wire
+        counts once), and a wire carrying several links is teed out in its target process."""
+        graph = self.graph
+        wire_of = {i: w for w in graph.wires for i in w.links}
+        targets: dict[PortRef, set[tuple[str, int]]] = {}
+        for link in graph.links:
+            wire = wire_of.get(link.index)
+            key = ("link", link.index) if wire is None else ("wire", wire.index)
+            targets.setdefault(link.producer, set()).add(key)
+        source: dict[PortRef, str] = {}
+        for producer, ends in targets.items():
+            if len(ends) > 1:
+                t = next(lk.type for lk in graph.links if lk.producer == producer)
+                feed = (f"{_port_name(producer)}: {type_label(t, self.stem)}",)
+                source[producer] = self.tee(producer, producer, feed)
+        fanned: dict[int, str] = {}  # wire -> the tee in its target process
+        for link in graph.links:
+            src = source.get(link.producer, self.end_id(link.producer))
+            wire = wire_of.get(link.index)
+            if wire is None:
+                self.link_edge(src, link)
+            elif len(wire.links) == 1:
+                self.link_edge(src, link, wire)
+            else:
+                if wire.index not in fanned:
+                    tid = fanned[wire.index] = self.tee(link.producer, link.consumer, ())
+                    detail = (type_label(wire.type, self.stem), f"maxsize {wire.maxsize}")
+                    what = f"{_port_name(link.producer)}: {' · '.join(detail)} · {wire.policy}"
+                    self.edges.append(Edge(src, tid, (what, _wire_line(wire))))
+                self.link_edge(fanned[wire.index], link)
+
+    def merges(self) -> None:
+        for k, merge in enumerate(self.graph.merges):
+            mid = f"{self.prefix}_merge{k}"
+            self.nodes.append(Node(mid, "merge", ("merge",)))
+            label = f"{_ARROW} {self.consumer_name(merge.consumer)}: "
+            self.edges.append(
+                Edge(mid, self.end_id(merge.consumer), (label + type_label(merge.type, self.stem),))
+            )
 
 
 def topology(module: Module, prefix: str) -> TopologyView | None:
@@ -111,89 +229,33 @@ def topology(module: Module, prefix: str) -> TopologyView | None:
     ``prefix`` makes node ids unique across graphs drawn in one diagram (``g0``, ``g1``...).
     Ids are ``<prefix>_d_<daemon>``, ``<prefix>_in_<port>``, ``<prefix>_out_<port>``,
     ``<prefix>_tee<k>`` and ``<prefix>_merge<k>``; distinct first letters keep them apart.
+    A split graph is drawn as its processes run it: one edge per wire (labelled with the wire's
+    key, ``odom.pose->io``), a tee in the source process only for a producer with several
+    targets, and a tee in the target process for a wire that carries several links.
     """
     graph: GraphDef | None = module.graph
     if graph is None:
         return None
-    stem = module.stem
-    nodes = [
-        *(
-            Node(f"{prefix}_in_{p.name}", "input", _boundary_lines("in", p, stem))
-            for p in graph.inputs
-        ),
-        *(Node(f"{prefix}_d_{d.name}", "daemon", _daemon_lines(d)) for d in graph.daemons),
-        *(
-            Node(f"{prefix}_out_{p.name}", "output", _boundary_lines("out", p, stem))
-            for p in graph.outputs
-        ),
-    ]
-
-    def end_id(ref: PortRef) -> str:
-        if ref.daemon is not None:
-            return f"{prefix}_d_{ref.daemon}"
-        side, _, name = ref.port.partition(".")
-        return f"{prefix}_{side}_{name}"
-
-    latest = {(d.name, p.name) for d in graph.daemons for p in d.inputs if p.latest}
-
-    def consumer_name(ref: PortRef) -> str:
-        name = _port_name(ref)
-        return f"{name} (latest)" if (ref.daemon, ref.port) in latest else name
-
-    edges: list[Edge] = []
-    tee_of: dict[int, str] = {}
-    for k, tee in enumerate(graph.tees):
-        tid = f"{prefix}_tee{k}"
-        nodes.append(Node(tid, "tee", ("tee",)))
-        edges.append(
-            Edge(
-                end_id(tee.producer),
-                tid,
-                (f"{_port_name(tee.producer)}: {type_label(tee.type, stem)}",),
-            )
-        )
-        for i in tee.links:
-            tee_of[i] = tid
-    merge_of: dict[int, str] = {}
-    for k, merge in enumerate(graph.merges):
-        mid = f"{prefix}_merge{k}"
-        nodes.append(Node(mid, "merge", ("merge",)))
-        for i in merge.links:
-            merge_of[i] = mid
-    wire_of = {i: w for w in graph.wires for i in w.links}
-    for link in graph.links:
-        src = tee_of.get(link.index, end_id(link.producer))
-        dst = merge_of.get(link.index, end_id(link.consumer))
-        ports = f"{_port_name(link.producer)} {_ARROW} {consumer_name(link.consumer)}"
-        edges.append(Edge(src, dst, (ports, _link_detail(link, stem, wire_of.get(link.index)))))
-    for k, merge in enumerate(graph.merges):
-        edges.append(
-            Edge(
-                f"{prefix}_merge{k}",
-                end_id(merge.consumer),
-                (f"{_ARROW} {consumer_name(merge.consumer)}: {type_label(merge.type, stem)}",),
-            )
-        )
-    return TopologyView(stem, prefix, tuple(nodes), tuple(edges), _clusters(graph, prefix))
+    drawing = _Drawing(graph, module.stem, prefix)
+    if graph.processes:
+        drawing.split()
+    else:
+        drawing.one_process()
+    drawing.merges()
+    clusters = _clusters(graph, prefix, drawing.homes)
+    return TopologyView(module.stem, prefix, tuple(drawing.nodes), tuple(drawing.edges), clusters)
 
 
-def _clusters(graph: GraphDef, prefix: str) -> tuple[Cluster, ...]:
-    """One cluster per process: its daemons, the boundary if it hosts it, and the tee of each
-    of its producers and the merge of each of its consumers."""
+def _clusters(graph: GraphDef, prefix: str, homes: dict[str, str]) -> tuple[Cluster, ...]:
+    """One cluster per process: its daemons, the boundary if it hosts it, and the tees and
+    merges that run in it (``homes``)."""
     clusters = []
     for p in graph.processes:
         members = [f"{prefix}_d_{d}" for d in p.daemons]
         if p.boundary:
             members += [f"{prefix}_in_{g.name}" for g in graph.inputs]
             members += [f"{prefix}_out_{g.name}" for g in graph.outputs]
-        members += [
-            f"{prefix}_tee{k}" for k, t in enumerate(graph.tees)
-            if graph.process_of(t.producer) == p.name
-        ]  # fmt: skip
-        members += [
-            f"{prefix}_merge{k}" for k, m in enumerate(graph.merges)
-            if graph.process_of(m.consumer) == p.name
-        ]  # fmt: skip
+        members += [node for node, home in homes.items() if home == p.name]
         title = f"process {p.name}" + ("" if p.host == "127.0.0.1" else f" @ {p.host}")
         clusters.append(Cluster(f"{prefix}_p_{p.name}", title, tuple(members)))
     return tuple(clusters)

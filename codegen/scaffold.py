@@ -98,14 +98,16 @@ class ScaffoldView:
     params_class: str
 
 
-def _def_head(name: str, params: list[str], returns: str, indent: int) -> str:
+def _def_head(
+    name: str, params: list[str], returns: str, indent: int, keyword: str = "async def"
+) -> str:
     """``async def name(params) -> returns:`` wrapped like ruff format when too long."""
-    one = f"async def {name}({', '.join(params)}) -> {returns}:"
+    one = f"{keyword} {name}({', '.join(params)}) -> {returns}:"
     if indent + len(one) <= LINE_LIMIT:
         return one
     pad = " " * (indent + _INDENT)
     body = "".join(_param_lines(pad, p) for p in params)
-    return f"async def {name}(\n{body}{' ' * indent}) -> {returns}:"
+    return f"{keyword} {name}(\n{body}{' ' * indent}) -> {returns}:"
 
 
 def _param_lines(pad: str, param: str) -> str:
@@ -159,6 +161,7 @@ class _ImportSet:
     def __init__(self, package: str) -> None:
         self.package = package
         self.plain: set[str] = set()
+        self.runtime: list[str] = []
         self.names: dict[str, set[str]] = {}
 
     def add(self, module: str, name: str) -> None:
@@ -166,7 +169,7 @@ class _ImportSet:
 
     def render(self) -> str:
         stdlib = [f"import {m}" for m in sorted(self.plain)]
-        runtime = ["from chrono_daemon import Context"]
+        runtime = ["from chrono_daemon import Context", *self.runtime]
         ours: list[str] = []
         for module in sorted(self.names):
             names = sort_names(self.names[module])
@@ -178,7 +181,7 @@ class _ImportSet:
         return "\n\n".join("\n".join(block) for block in (stdlib, runtime, ours) if block)
 
 
-def _port_comment(p: Port, stem: str, handler: bool) -> list[str]:
+def _port_comment(p: Port, stem: str, handler: bool, *, selected: bool = False) -> list[str]:
     t = annotation(p.type, stem)
     if p.direction == "output":
         how = f"self.{p.name}: {t} (await self.{p.name}.send(msg); closed when the daemon ends)"
@@ -186,6 +189,8 @@ def _port_comment(p: Port, stem: str, handler: bool) -> list[str]:
         how = f'self.{p.name}: {t}, read = "latest" (self.{p.name}.get() -> {t} | None)'
     elif handler:
         how = f"self.{p.name}: {t} (each message is passed to on_{p.name})"
+    elif selected:
+        how = f"self.{p.name}: {t} (a stream: read it with select, above)"
     else:
         how = f"self.{p.name}: {t} (async for msg in self.{p.name}: ...)"
     return _wrap(f"  {how}", p.doc)
@@ -196,15 +201,44 @@ def _param_comment(f: Field, stem: str) -> list[str]:
     return _wrap(f"  {f.name}: {annotation(f.type, stem)}{default}", f.doc)
 
 
-def _kind_comment(d: DaemonDef) -> str:
+def _kind_comment(d: DaemonDef) -> list[str]:
     if d.kind == "periodic":
-        return (
-            f'kind = "periodic" at {d.rate_hz:g} Hz: step(ctx, t) runs once per tick '
-            "of the supervisor clock."
-        )
+        return [
+            *_wrap(
+                f'kind = "periodic" at {d.rate_hz:g} Hz: step(ctx, t) runs once per tick of '
+                "the supervisor clock; the ticks end at the stop. A step that waits does it "
+                "under the stop, or the stop waits for it:",
+                None,
+            ),
+            "  with ctx.cancel_on_stop(): await ctx.clock.sleep(dt)",
+        ]
     if d.kind == "reactive":
-        return 'kind = "reactive": on_<input>(ctx, msg) runs for each message of a stream input.'
-    return 'kind = "run": run(ctx) is the whole body; return when the work is done.'
+        return ['kind = "reactive": on_<input>(ctx, msg) runs for each message of a stream input.']
+    return [
+        'kind = "run": run(ctx) is the whole body; return when the work is done.',
+        *_stop_aware("the stop"),
+    ]
+
+
+def _stop_aware(stop: str) -> list[str]:
+    """How a loop of one's own ends at the stop; one that ignores it holds the stop (and so
+    ``chrono run --until``) for the whole grace period."""
+    return [
+        f"Stay stop-aware, or {stop} waits the whole grace period:",
+        "  async for t in cooperative_every(ctx, period): ...  # chrono_daemon.recipes",
+        "  with ctx.cancel_on_stop(): await ctx.clock.sleep(dt)",
+        "  if ctx.stopping: return",
+    ]
+
+
+def _select_comment(d: DaemonDef) -> list[str]:
+    """How a ``run`` daemon reads several stream inputs: one ``async for`` starves the rest."""
+    names = ", ".join(f"self.{p.name}" for p in d.stream_inputs)
+    return [
+        "Several stream inputs: an async for on one starves the others; take the first ready",
+        "(msg is their union: branch on i; EndOfStream once every input is closed):",
+        *_wrap(f"  i, msg = await select({names})  # chrono_daemon.recipes", None),
+    ]
 
 
 def _hooks(d: DaemonDef, stem: str) -> tuple[str, ...]:
@@ -220,11 +254,14 @@ def _hooks(d: DaemonDef, stem: str) -> tuple[str, ...]:
 
 
 def _class(d: DaemonDef, stem: str, name: str) -> ScaffoldClass:
-    comments = _wrap(_kind_comment(d), None)
+    comments = _kind_comment(d)
+    selected = d.kind == "run" and len(d.stream_inputs) > 1
+    if selected:
+        comments += _select_comment(d)
     if d.inputs:
         comments.append("Inputs:")
         for p in d.inputs:
-            comments += _port_comment(p, stem, handler=d.kind == "reactive")
+            comments += _port_comment(p, stem, handler=d.kind == "reactive", selected=selected)
     if d.outputs:
         comments.append("Outputs:")
         for p in d.outputs:
@@ -251,6 +288,7 @@ def _harness_class(graph: GraphDef, stem: str, name: str) -> ScaffoldClass:
         "escape, when done; the graph inputs are then closed.",
         None,
     )
+    comments += _stop_aware("the stop (and chrono run --until)")
     if graph.inputs:
         comments.append("Graph inputs (send on them):")
         for g in graph.inputs:
@@ -332,9 +370,14 @@ def scaffold_view(
     if only is None:
         head = f"Started by `chrono scaffold` from {module.source_name}."
         doc = f"Implementations of the daemons of graph {stem} ({module.source_name})."
+        imports.runtime.append(f"from chrono_daemon.tap import {names.reserve('EdgeTap')}")
         build_head = _def_head(
-            build, [f"params: {graph.params_name} | None = None"], graph.class_name, 0
-        ).removeprefix("async ")
+            build,
+            [f"params: {graph.params_name} | None = None", "*", "tap: EdgeTap | None = None"],
+            graph.class_name,
+            0,
+            keyword="def",
+        )
     else:
         wired = ", ".join(f"{c.daemon}={c.name}" for c in classes if c.daemon)
         head = (

@@ -6,8 +6,10 @@ schema directory. Otherwise it is a git revision of the repository that holds ``
 (``--against main`` for ``schemas/`` reads ``main:schemas/``), and ``REV:PATH`` names the
 directory explicitly (``PATH`` from the repository root, as git spells it). Files are read
 with ``git ls-tree`` and ``git cat-file``: nothing is checked out, the work tree and index are
-left alone. A directory that does not exist at ``REV`` is an empty schema set (a first schema
-is not a breaking change).
+left alone. With ``REV`` alone, a directory that does not exist at ``REV`` (or holds no schema
+files there) is an empty schema set: the first change that adds schemas breaks nothing. An
+explicit ``REV:PATH`` that does not exist or holds no schema files is an error naming it (a
+typo in a CI job must not pass forever), with the closest directory at ``REV`` as a hint.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from ..errors import SchemaError, sort_errors
 from ..load import MAX_FILE_BYTES, LoadResult, RawFile, load, load_text
+from ..suggest import suggest
 
 __all__ = ("AgainstError", "OldSchemas", "read_against")
 
@@ -96,10 +99,18 @@ def read_against(new_dir: Path, against: str) -> OldSchemas:
         prefix = shown.stdout.decode("utf-8", "surrogateescape").strip().rstrip("/")
     # From the top: ls-tree run inside a subdirectory lists only entries under it.
     root = Path(top.stdout.decode("utf-8", "surrogateescape").strip())
-    return _read_tree(root, rev, prefix, commit.stdout.decode().strip())
+    return _read_tree(root, rev, prefix, commit.stdout.decode().strip(), explicit=bool(colon))
 
 
-def _read_tree(cwd: Path, rev: str, prefix: str, commit: str) -> OldSchemas:
+def _closest_dir(cwd: Path, rev: str, prefix: str) -> str:
+    """`` (did you mean 'REV:dir'?)`` for the directory at ``REV`` closest to ``prefix``."""
+    listing = _git(cwd, "ls-tree", "-r", "-d", "-z", "--name-only", "--end-of-options", rev)
+    dirs = listing.stdout.decode("utf-8", "surrogateescape").split("\0")
+    found = suggest(prefix, [d for d in dirs if d])
+    return f" (did you mean '{rev}:{found}'?)" if found else ""
+
+
+def _read_tree(cwd: Path, rev: str, prefix: str, commit: str, *, explicit: bool) -> OldSchemas:
     shown_dir = f"{rev}:{prefix}" if prefix else f"{rev}:"
     label = shown_dir.rstrip(":")
     listing = _git(cwd, "ls-tree", "-z", "-l", "--end-of-options", f"{commit}:{prefix}")
@@ -107,6 +118,11 @@ def _read_tree(cwd: Path, rev: str, prefix: str, commit: str) -> OldSchemas:
         probe = _git(cwd, "cat-file", "-t", f"{commit}:{prefix}")
         if probe.returncode == 0:  # it exists, but is not a tree
             raise AgainstError(f"{shown_dir} is a {probe.stdout.decode().strip()}, not a directory")
+        if explicit:
+            raise AgainstError(
+                f"{shown_dir} does not exist (PATH is from the repository root)"
+                f"{_closest_dir(cwd, rev, prefix)}"
+            )
         return OldSchemas(label, note=f"{shown_dir} does not exist: nothing to compare with")
     files: list[RawFile] = []
     errors: list[SchemaError] = []
@@ -137,5 +153,7 @@ def _read_tree(cwd: Path, rev: str, prefix: str, commit: str) -> OldSchemas:
         result = load_text(blob.stdout, path=path, name=name)
         files.extend(result.files)
         errors.extend(result.errors)
+    if explicit and not (files or errors):
+        raise AgainstError(f"{shown_dir} holds no schema files (*.toml)")
     note = None if files or errors else f"{shown_dir} holds no schema files: nothing to compare"
     return OldSchemas(label, LoadResult(tuple(files), sort_errors(errors)), note)

@@ -3,7 +3,8 @@
 Only parses options, calls ``codegen.breaking.check_breaking`` and reports: one
 ``path:line:col: error: ...`` line per break on stderr (in NEW, or in OLD for removals), GitHub
 annotations on stdout with ``--format github``. Exit codes: 0 no breaking change, 1 breaking
-changes or schema errors, 2 usage errors (``--against`` unreadable), 3 an internal error.
+changes or schema errors, 2 usage errors (NEW is not a directory, ``--against`` unreadable or an
+explicit ``REV:PATH`` that does not exist), 3 an internal error.
 """
 
 # No ``from __future__ import annotations``: Typer reads these signatures at run time.
@@ -29,7 +30,13 @@ class BreakCategory(enum.StrEnum):
 
 def breaking_command(
     new: Annotated[
-        Path, typer.Argument(help="Directory of *.toml schema files (the new version).")
+        Path,
+        typer.Argument(
+            help="Directory of *.toml schema files (the new version).",
+            metavar="NEW",
+            exists=True,
+            file_okay=False,
+        ),
     ],
     against: Annotated[
         str,

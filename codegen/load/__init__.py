@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import SchemaError, sort_errors
-from .decode import decode_schema
+from ..suggest import suggest
+from .decode import TOP_KEYS, decode_schema
 from .positions import LazyPositionIndex
 
 if TYPE_CHECKING:
@@ -222,10 +223,14 @@ def load_text(data: bytes, *, path: str, name: str) -> LoadResult:
 
 
 def _declared(parsed: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    """What the file declares, also under a misspelt table name (``[daemon.x]`` declares the
+    daemon ``x``: an edge to it is not "unknown" too, the misspelt key is the one error)."""
     out: list[tuple[str, str]] = []
-    tables = (("enums", "enum"), ("messages", "message"), ("daemons", "daemon"))
-    for table, kind in (*tables, ("processes", "process")):
-        entries = parsed.get(table)
-        if isinstance(entries, dict):
+    tables = {"enums": "enum", "messages": "message", "daemons": "daemon", "processes": "process"}
+    for table, entries in parsed.items():
+        kind = tables.get(table)
+        if kind is None and table not in TOP_KEYS:
+            kind = tables.get(suggest(table, tables) or "")
+        if kind is not None and isinstance(entries, dict):
             out += [(kind, name) for name in entries]
     return tuple(out)

@@ -11,12 +11,14 @@ reported (msgspec names only the first) and left out, every optional key with a 
 reported and left out, and the rest is decoded again. Only a bad required key (a field's
 ``type``, an edge's ``to``) loses the entry, and its container records it in ``lost`` so that
 the resolver does not report what follows from the loss (an edge to a port that failed to
-decode, a graph input that "is not declared").
+decode, a graph input that "is not declared"). A key the user meant but that is missing from a
+salvaged entry (the likely target of an unknown key, such as ``daemons`` for ``daemon``, or an
+optional key whose bad value was left out) is recorded in ``lost`` too: a process that lost its
+``daemons`` list does not also "host nothing".
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import typing
 from typing import Any, TypeVar
@@ -24,7 +26,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from ..errors import SchemaError
-from ..suggest import did_you_mean
+from ..suggest import did_you_mean, suggestions
 from .raw import (
     FieldSpec,
     InputSpec,
@@ -44,13 +46,14 @@ if typing.TYPE_CHECKING:
 
     from .positions import KeyPath, Positions
 
-__all__ = ("decode_schema", "dotted")
+__all__ = ("TOP_KEYS", "decode_schema", "dotted")
 
 S = TypeVar("S", bound=msgspec.Struct)
 
 _AT = re.compile(r" - at `(\$[^`]*)`$")
 _SEGMENT = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
-_TOP_KEYS = ("graph", "messages", "enums", "daemons", "edges", "processes")
+TOP_KEYS = ("graph", "messages", "enums", "daemons", "edges", "processes")
+"""The top-level keys of a schema file."""
 _KINDS = {
     "str": "a string",
     "int": "an integer",
@@ -173,15 +176,19 @@ class _Decoder:
                     (*key, name),
                     f"unknown key {name!r} in {dotted(key)}{did_you_mean(name, names)}",
                 )
-                lost.update(difflib.get_close_matches(name, names, n=1, cutoff=0.6))
+                lost.update(suggestions(name, names))
         damaged = len(table) < len(value)
         required = _required(struct)
         while True:
             _keep_consistent(struct, table, lost)
             try:
-                return msgspec.convert(table, struct)
+                decoded = msgspec.convert(table, struct)
             except msgspec.ValidationError as exc:
                 text = str(exc)
+            else:
+                # what the user meant is missing: rules must not report what follows from that
+                self.lost.update((*key, meant) for meant in lost - _INERT)
+                return decoded
             bad = _top_key(text)
             if bad is None or bad not in table or bad in required:
                 if not (damaged and _MISSING.fullmatch(text)):  # else it was left out above
@@ -259,6 +266,9 @@ def _required(struct: type[msgspec.Struct]) -> frozenset[str]:
     return frozenset(f.encode_name for f in msgspec.structs.fields(struct) if f.required)
 
 
+_INERT = frozenset({"doc"})
+"""Keys no rule reads: losing one does not make the rest of its table misleading."""
+
 _MISSING = re.compile(r"Object missing required field `.*`")
 
 
@@ -316,11 +326,11 @@ def decode_schema(
         return whole, tuple(range(len(whole.edges))), [], frozenset()
     d = _Decoder(path, positions)
     for key in data:
-        if key not in _TOP_KEYS:
+        if key not in TOP_KEYS:
             d.error(
                 (key,),
-                f"unknown top-level key {key!r}{did_you_mean(key, _TOP_KEYS)}; "
-                f"expected {', '.join(_TOP_KEYS)}",
+                f"unknown top-level key {key!r}{did_you_mean(key, TOP_KEYS)}; "
+                f"expected {', '.join(TOP_KEYS)}",
             )
     graph = None
     if "graph" in data:

@@ -249,6 +249,7 @@ def _resolve_graph(ctx: FileContext, env: Env, ns: Namespace, daemons: list[Daem
         inputs,
         outputs,
         broken=frozenset(broken),
+        declared=frozenset(declared),
         check_connected=raw.clean and not broken,
     )
     processes: tuple[ProcessDef, ...] = ()

@@ -36,12 +36,17 @@ def check_default(
     if isinstance(t, Named):
         if t.kind == "message":
             raise TypeProblem(f"a field of message type {t.name!r} cannot have a default")
-        members = enum_values.get((t.module, t.name), ())
+        members = enum_values.get((t.module, t.name))
+        if members is None:  # the enum failed to decode (reported there): nothing to check
+            return EnumLit(t, value if isinstance(value, str) else "")
         if not isinstance(value, str):
-            raise TypeProblem(f"an enum default is one of its value strings, e.g. {members[:1]}")
+            raise TypeProblem(
+                f"an enum default is one of its value strings; {t.name!r} has {_listed(members)}"
+            )
         if value not in members:
             raise TypeProblem(
-                f"{value!r} is not a value of enum {t.name!r}{did_you_mean(value, members)}"
+                f"{value!r} is not a value of enum {t.name!r}{did_you_mean(value, members)}; "
+                f"expected one of {_listed(members)}"
             )
         return EnumLit(t, value)
     if isinstance(t, ListOf | TupleOf):
@@ -68,6 +73,16 @@ def _kind(value: object) -> str:
     if isinstance(value, list):
         return "an array"
     return f"the {type(value).__name__} {value!r}"
+
+
+_LISTED = 12
+
+
+def _listed(values: tuple[str, ...]) -> str:
+    """``'a', 'b', 'c'``; a long enum ends with how many more there are."""
+    shown = ", ".join(repr(v) for v in values[:_LISTED])
+    more = len(values) - _LISTED
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def _prim_default(value: object, name: str) -> bool | int | float | str | datetime.datetime:

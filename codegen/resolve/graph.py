@@ -31,8 +31,10 @@ class _Ends:
         inputs: Sequence[GraphPort],
         outputs: Sequence[GraphPort],
         broken: frozenset[str],
+        declared: frozenset[str],
     ) -> None:
         self.broken = broken
+        self.declared = declared
         self.daemons = {d.name: d for d in daemons}
         self.graph_inputs = {p.name: p.type for p in inputs}
         self.graph_outputs = {p.name: p.type for p in outputs}
@@ -73,7 +75,8 @@ class _Ends:
             return PortRef(None, text), table[port]
         daemon = self.daemons.get(head)
         if daemon is None:
-            hint = did_you_mean(head, [*self.daemons, own])
+            # every declared daemon, also one that failed: the hint must not depend on other errors
+            hint = did_you_mean(head, [*self.declared, *self.daemons, own])
             ctx.error(key, f"unknown daemon {head!r} in {text!r}{hint}")
             return None
         want, wrong = (
@@ -106,17 +109,19 @@ def resolve_edges(
     outputs: Sequence[GraphPort],
     *,
     broken: frozenset[str] = frozenset(),
+    declared: frozenset[str] = frozenset(),
     check_connected: bool,
 ) -> tuple[tuple[Link, ...], tuple[Tee, ...], tuple[Merge, ...]]:
     """Turn ``[[edges]]`` into links; decide tees and merges; check every port is connected.
 
     ``edges`` pairs each decoded edge with its index in the file (for positions).
     ``broken`` names daemons and ``in.X``/``out.X`` ports that failed to resolve (already
-    reported): edges touching them are skipped silently. ``check_connected`` is False when
+    reported): edges touching them are skipped silently. ``declared`` names every declared
+    daemon (those that failed too), for "did you mean" hints. ``check_connected`` is False when
     anything failed earlier; connectivity is also not checked when an edge had an error (a
     dropped edge would make every port it touched look unconnected).
     """
-    ends = _Ends(daemons, inputs, outputs, broken)
+    ends = _Ends(daemons, inputs, outputs, broken, declared)
     errors_before = len(ctx.errors)
     addresses: dict[str, int] = {}
     links: list[Link] = []

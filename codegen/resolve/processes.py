@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..errors import SchemaError
 from ..model import Link, PortRef, ProcessDef, Wire
 from ..naming import process_names
-from ..suggest import did_you_mean
+from ..suggest import did_you_mean, suggest
 from .names import check_name
 
 if TYPE_CHECKING:
@@ -48,13 +48,16 @@ def resolve_processes(
     (also those that failed to resolve, so listing one is not an "unknown daemon" too)."""
     order = {d.name: n for n, d in enumerate(daemons)}
     home: dict[str, str] = {}
+    meant: set[str] = set()  # daemons that an unknown name in a daemons list probably meant
     processes: list[ProcessDef] = []
     for name, proc in raw.items():
         key: KeyPath = ("processes", name)
         ok = check_name(ctx, key, "process", name)
-        listed = _listed(ctx, name, proc.daemons, declared, home)
+        listed = _listed(ctx, name, proc.daemons, declared, home, meant)
         ok = _check_host(ctx, key, proc) and ok
-        if not proc.daemons and not proc.boundary:
+        if _lost(ctx, name, "daemons", "boundary"):
+            ok = False  # a misspelt key is reported; what this entry "lacks" follows from it
+        elif not proc.daemons and not proc.boundary:
             ctx.error(
                 (*key, "daemons"),
                 f"process {name!r} hosts nothing: list its daemons, or remove it",
@@ -85,15 +88,19 @@ def resolve_processes(
         )
     names = ", ".join(raw)
     placed = True
+    lost_lists = any(_lost(ctx, name, "daemons") for name in raw)
     for d in daemons:
         if d.name not in home:
             placed = False
+            if lost_lists or d.name in meant:
+                continue  # it may be in the list that was lost, or under the name reported
             ctx.error(
                 ("daemons", d.name),
                 f"daemon {d.name!r} is in no process: add it to the daemons of one "
                 f"[processes] entry ({names})",
             )
-    bounded = _check_boundary(ctx, raw, has_boundary)
+    lost_boundary = any(_lost(ctx, name, "boundary") for name in raw)
+    bounded = _check_boundary(ctx, raw, has_boundary, lost=lost_boundary)
     if len(processes) != len(raw) or not placed or not bounded:
         return tuple(processes), ()  # wires need every daemon placed; the cause is reported
     wires = _wires(ctx, processes, links)
@@ -107,12 +114,17 @@ def _listed(
     listed: Sequence[str],
     declared: Collection[str],
     home: dict[str, str],
+    meant: set[str],
 ) -> list[str]:
-    """The known daemons of one ``daemons = [...]`` list, each recorded in ``home``."""
+    """The known daemons of one ``daemons = [...]`` list, each recorded in ``home``; the
+    daemons that its unknown names probably meant are added to ``meant``."""
     out: list[str] = []
     for i, daemon in enumerate(listed):
         key: KeyPath = ("processes", process, "daemons", i)
         if daemon not in declared:
+            hint = suggest(daemon, declared)
+            if hint is not None:
+                meant.add(hint)
             ctx.error(
                 key,
                 f"unknown daemon {daemon!r} in process {process!r}{did_you_mean(daemon, declared)}",
@@ -146,10 +158,21 @@ def _check_host(ctx: FileContext, key: KeyPath, proc: RawProcess) -> bool:
     return ok
 
 
-def _check_boundary(ctx: FileContext, raw: Mapping[str, RawProcess], has_boundary: bool) -> bool:
-    """Exactly one boundary process when the graph has a boundary; True when so."""
+def _lost(ctx: FileContext, process: str, *keys: str) -> bool:
+    """True when one of ``keys`` of ``[processes.<process>]`` was misspelt or had a bad value."""
+    return any(ctx.raw.lost_in(("processes", process, k)) for k in keys)
+
+
+def _check_boundary(
+    ctx: FileContext, raw: Mapping[str, RawProcess], has_boundary: bool, *, lost: bool
+) -> bool:
+    """Exactly one boundary process when the graph has a boundary; True when so.
+
+    ``lost``: a ``boundary`` key was misspelt (reported with its did-you-mean), so which
+    process the user meant is known to them, and "set boundary = true on one" would mislead.
+    """
     hosts = [name for name, p in raw.items() if p.boundary]
-    if has_boundary and not hosts:
+    if has_boundary and not hosts and not lost:
         first = next(iter(raw))
         ctx.error(
             ("processes", first),

@@ -27,7 +27,7 @@ from ..model import (
     TypeExpr,
     UnionOf,
 )
-from ..suggest import did_you_mean
+from ..suggest import closest, did_you_mean
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -64,12 +64,23 @@ class Scope:
     stem: str
     modules: Mapping[str, Mapping[str, str]]
 
-    def candidates(self) -> list[str]:
-        names = list(_PRIMS) + list(_GENERICS) + list(self.modules.get(self.stem, {}))
-        for stem, names_of in self.modules.items():
-            if stem != self.stem:
-                names += [f"{stem}.{n}" for n in names_of]
-        return names
+    def hint(self, name: str) -> str:
+        """`` (did you mean 'x'?)`` for an unknown type ``name``, or an empty string.
+
+        Bare names are compared, so a type of another file is found without its stem
+        (``Pose`` -> ``geometry.Pose``) and a wrong stem is corrected (``geometry.Twist`` ->
+        ``common.Twist``); the suggestion is spelled as this file must write it (its own types
+        bare). On a tie the module the user named wins, then this file's own types.
+        """
+        stem, _, short = name.rpartition(".")
+        keyed: list[tuple[int, str, str]] = [(2, p, p) for p in (*_PRIMS, *_GENERICS)]
+        for module, names_of in self.modules.items():
+            rank = 0 if module == stem else 1 if module == self.stem else 2
+            own = module == self.stem
+            keyed += [(rank, n, n if own else f"{module}.{n}") for n in names_of]
+        keyed.sort(key=lambda k: (k[0], k[2]))
+        match = closest(short, ((key, spelled) for _, key, spelled in keyed))
+        return f" (did you mean {match!r}?)" if match is not None and match != name else ""
 
 
 @dataclass(frozen=True)
@@ -205,7 +216,7 @@ def _bind_name(name: str, scope: Scope, stems: set[str]) -> Named:
     if "." not in name:
         kind = local.get(name)
         if kind is None:
-            raise TypeProblem(f"unknown type {name!r}{did_you_mean(name, scope.candidates())}")
+            raise TypeProblem(f"unknown type {name!r}{scope.hint(name)}")
         return Named(scope.stem, name, kind)  # type: ignore[arg-type]  # message | enum
     stem, _, short = name.partition(".")
     if "." in short:
@@ -218,7 +229,7 @@ def _bind_name(name: str, scope: Scope, stems: set[str]) -> Named:
         )
     kind = names_of.get(short)
     if kind is None:
-        raise TypeProblem(f"unknown type {name!r}{did_you_mean(name, scope.candidates())}")
+        raise TypeProblem(f"unknown type {name!r}{scope.hint(name)}")
     if stem != scope.stem:
         stems.add(stem)
     return Named(stem, short, kind)  # type: ignore[arg-type]  # message | enum

@@ -55,6 +55,53 @@ to = "out.cmds"
 """A small valid graph schema used as a base by many tests."""
 
 
+ROVER = """\
+[graph]
+inputs.goal = "Pose"
+outputs.poses = "Pose"
+
+[messages.Pose]
+fields.x = "float"
+
+[messages.Scan]
+fields.r = "float"
+
+[daemons.odom]
+kind = "periodic"
+rate_hz = 10.0
+outputs.pose = "Pose"
+
+[daemons.lidar]
+kind = "periodic"
+rate_hz = 10.0
+outputs.scan = "Scan"
+
+[daemons.safety]
+kind = "run"
+inputs.goal = "Pose"
+inputs.scan = "Scan"
+inputs.pose = { type = "Pose", read = "latest" }
+
+[daemons.logger]
+kind = "run"
+inputs.pose = "Pose"
+
+[[edges]]
+from = "in.goal"
+to = "safety.goal"
+
+[[edges]]
+from = "lidar.scan"
+to = "safety.scan"
+
+[[edges]]
+from = "odom.pose"
+to = ["safety.pose", "logger.pose", "out.poses"]
+"""
+"""A graph for scaffold tests: two periodic daemons, a run daemon with two stream inputs (and a
+latest one), a run daemon with one."""
+
+
 def write_schemas(directory: Path, files: dict[str, str | bytes]) -> Path:
     """Write ``{file name: content}`` into ``directory`` (created) and return it."""
     directory.mkdir(parents=True, exist_ok=True)

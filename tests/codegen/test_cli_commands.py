@@ -16,6 +16,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from codegen_helpers import ROVER
 from typer.testing import CliRunner, Result
 
 from chrono_daemon import __version__
@@ -592,6 +593,7 @@ def test_scaffold_passes_mypy_strict_and_ruff_as_written(schemas: Path, tmp_path
     # long.toml needs wrapped signatures and comments, and escapes control characters in docs.
     (schemas / "clash.toml").write_text(CLASH_SCHEMA)
     (schemas / "long.toml").write_text(LONG_NAMES_SCHEMA)
+    (schemas / "rover.toml").write_text(ROVER)  # select and stop-aware comments; build_graph(tap)
     project = tmp_path / "project"
     generate(schemas, project)
     assert (

@@ -144,3 +144,88 @@ def test_mermaid_labels_cannot_break_out(text: str) -> None:
         "#gt;", ""
     ).replace("#96;", "").replace("#amp;", "")
     mermaid_structure(f'flowchart LR\n  subgraph g0["t"]\n    g0_n["{label}"]\n  end\n')
+
+
+SPLIT = """\
+[graph]
+outputs.poses = "int"
+
+[daemons.odom]
+kind = "periodic"
+rate_hz = 50.0
+outputs.pose = "int"
+outputs.scan = "int"
+
+[daemons.planner]
+kind = "reactive"
+inputs.pose = "int"
+inputs.scan = "int"
+
+[daemons.motor]
+kind = "reactive"
+inputs.pose = "int"
+
+[[edges]]
+from = "odom.pose"
+to = ["planner.pose", "motor.pose", "out.poses"]
+maxsize = 8
+[[edges]]
+from = "odom.scan"
+to = "planner.scan"
+policy = "drop_newest"
+transport = "zmq"
+address = "tcp://127.0.0.1:5601"
+
+[processes.sensors]
+daemons = ["odom"]
+[processes.brain]
+daemons = ["planner"]
+[processes.io]
+boundary = true
+daemons = ["motor"]
+"""
+
+
+def _process_of_nodes(mermaid: str) -> dict[str, str]:
+    """Each node id of a Mermaid diagram -> the process subgraph it is drawn in."""
+    where: dict[str, str] = {}
+    process = ""
+    for line in mermaid.splitlines():
+        if line.startswith("    subgraph g0_p_"):
+            process = line.split("_p_")[1].split("[")[0]
+        elif line == "    end":
+            process = ""
+        elif line.startswith("      ") and process:
+            where[line.split("[")[0].split("(")[0].split("{")[0].strip()] = process
+    return where
+
+
+def test_a_split_graph_draws_each_wire_once_and_tees_where_the_processes_do(
+    tmp_path: Path,
+) -> None:
+    text, _ = render_diagram(package_of(tmp_path, rover=SPLIT), "mermaid")
+    _, edges = mermaid_structure(text)
+    where = _process_of_nodes(text)
+    # odom.pose has two targets (a wire to brain, a wire to io): one tee, in sensors. The wire
+    # to io carries motor.pose and out.poses: io tees it out, so the pose crosses once.
+    assert where["g0_tee0"] == "sensors"
+    assert where["g0_tee1"] == "io"
+    assert sorted(edges) == sorted(
+        [
+            ("g0_d_odom", "g0_tee0"),
+            ("g0_tee0", "g0_d_planner"),
+            ("g0_tee0", "g0_tee1"),
+            ("g0_tee1", "g0_d_motor"),
+            ("g0_tee1", "g0_out_poses"),
+            ("g0_d_odom", "g0_d_planner"),
+        ]
+    )
+    assert '"pose → pose<br/>int · maxsize 8 · block<br/>zmq wire odom.pose-#gt;brain"' in text
+    assert '"pose: int · maxsize 8 · block<br/>zmq wire odom.pose-#gt;io"| g0_tee1' in text
+    assert '"pose → poses<br/>int · maxsize 8 · block"| g0_out_poses' in text
+    pinned = "zmq wire odom.scan-#gt;brain @ tcp://127.0.0.1:5601"
+    assert f'"scan → scan<br/>int · maxsize 1 · drop_newest<br/>{pinned}"' in text
+    dot, _ = render_diagram(package_of(tmp_path, rover=SPLIT), "dot")
+    assert dot_structure(dot)[1] == edges
+    assert '\\nzmq wire odom.pose->io"' in dot
+    dot_accepts(dot, tmp_path)

@@ -191,5 +191,5 @@ def test_the_example_of_the_issue(tmp_path: Path) -> None:
     )
     assert [e.message for e in generate(tmp_path).errors] == [
         "unknown type 'flaot' (did you mean 'float'?)",
-        "unknown key 'gte' in messages.M.fields.x (did you mean 'gt'?)",
+        "unknown key 'gte' in messages.M.fields.x (did you mean 'ge'?)",
     ]

@@ -65,8 +65,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         },
         [
             "g.toml:12:18: error: unknown type 'flaot' (did you mean 'float'?)",
-            "g.toml:12:34: error: unknown key 'gte' in messages.Cmd.fields.value (did you mean 'gt'?)",
-            "g.toml:12:46: error: unknown key 'lte' in messages.Cmd.fields.value (did you mean 'lt'?)",
+            "g.toml:12:34: error: unknown key 'gte' in messages.Cmd.fields.value (did you mean 'ge'?)",
+            "g.toml:12:46: error: unknown key 'lte' in messages.Cmd.fields.value (did you mean 'le'?)",
         ],
     ),
     (
@@ -313,7 +313,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         },
         [
             "a.toml:4:28: error: bad default for field 'a': default 20 breaks its own constraint le = 10",
-            "a.toml:5:29: error: bad default for field 'b': 'trackin' is not a value of enum 'Mode' (did you mean 'tracking'?)",
+            "a.toml:5:29: error: bad default for field 'b': 'trackin' is not a value of enum 'Mode' (did you mean 'tracking'?); expected one of 'idle', 'tracking'",
             "a.toml:6:34: error: bad default for field 'c': default has length 0, below its own min_length = 1",
             "a.toml:7:28: error: bad default for field 'd': default must be an integer, got the boolean True",
             "a.toml:8:29: error: bad default for field 'e': default must be true or false, got the number 1",

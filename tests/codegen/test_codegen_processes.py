@@ -100,7 +100,6 @@ CASES: list[tuple[str, str, list[str]]] = [
         "unknown-daemon-with-suggestion",
         _with('daemons = ["policy"]', 'daemons = ["polcy"]'),
         [
-            "g.toml:11:10: error: daemon 'policy' is in no process: add it to the daemons of one [processes] entry (io, brain)",
             "g.toml:37:12: error: unknown daemon 'polcy' in process 'brain' (did you mean 'policy'?)",
         ],
     ),
@@ -184,13 +183,43 @@ CASES: list[tuple[str, str, list[str]]] = [
             "g.toml:4:2: error: [processes] places the daemons of a graph, but this file declares none; add [daemons] or remove [processes]",
         ],
     ),
+    # a misspelt or bad key is the one error: what the entry then "lacks" follows from it
+    (
+        "misspelt-daemons-key",
+        _with('daemons = ["policy"]', 'daemon = ["policy"]'),
+        [
+            "g.toml:37:1: error: unknown key 'daemon' in processes.brain (did you mean 'daemons'?)",
+        ],
+    ),
+    (
+        "misspelt-boundary-key",
+        _with("boundary = true", "boundry = true"),
+        [
+            "g.toml:33:1: error: unknown key 'boundry' in processes.io (did you mean 'boundary'?)",
+        ],
+    ),
+    (
+        "boundary-that-is-not-a-boolean",
+        _with("boundary = true", 'boundary = "yes"'),
+        [
+            "g.toml:33:1: error: processes.io.boundary must be a boolean, not a string",
+        ],
+    ),
+    (
+        "misspelt-keys-of-a-boundary-process-that-hosts-only-the-boundary",
+        _with('boundary = true\ndaemons = ["monitor", "critic"]', "boundry = true").replace(
+            'daemons = ["policy"]', 'daemons = ["policy", "monitor", "critic"]'
+        ),
+        [
+            "g.toml:33:1: error: unknown key 'boundry' in processes.io (did you mean 'boundary'?)",
+        ],
+    ),
     (
         "every-error-at-once",
         _with('daemons = ["policy"]', 'daemons = ["polcy", "monitor"]').replace(
             "[processes.io]", "[processes._io]"
         ),
         [
-            "g.toml:11:10: error: daemon 'policy' is in no process: add it to the daemons of one [processes] entry (_io, brain)",
             "g.toml:32:12: error: process '_io' must not start with an underscore (reserved for generated private names)",
             "g.toml:37:12: error: unknown daemon 'polcy' in process 'brain' (did you mean 'policy'?)",
             "g.toml:37:21: error: daemon 'monitor' is listed also in '_io': every daemon runs in exactly one process",
@@ -266,18 +295,15 @@ def test_chrono_graph_draws_each_process_as_a_cluster(tmp_path: Path) -> None:
         'g0_d_critic["critic<br/>reactive"]',
         'g0_out_cmds(["out.cmds<br/>Cmd"])',
         'g0_tee0{{"tee"}}',
+        'g0_tee1{{"tee"}}',  # policy.cmd crosses once, on one wire; io tees it out
     ]
     brain = lines.index('subgraph g0_p_brain["process brain @ 10.0.0.2"]')
-    assert lines[brain + 1 : lines.index("end", brain)] == [
-        'g0_d_policy["policy<br/>reactive"]',
-        'g0_tee1{{"tee"}}',
-    ]
-    # A link between two processes is a wire: zmq, with its address when pinned.
-    assert (
-        'g0_tee0 -->|"obs → obs<br/>Obs · maxsize 1 · block · zmq tcp://10.0.0.2:7100"| g0_d_policy'
-        in lines
-    )
-    assert 'g0_tee1 -->|"cmd → cmds<br/>Cmd · maxsize 1 · block · zmq"| g0_out_cmds' in lines
+    assert lines[brain + 1 : lines.index("end", brain)] == ['g0_d_policy["policy<br/>reactive"]']
+    # A link between two processes is a wire: drawn once, with its key and pinned address.
+    pinned = "zmq wire in.obs-#gt;brain @ tcp://10.0.0.2:7100"
+    assert f'g0_tee0 -->|"obs → obs<br/>Obs · maxsize 1 · block<br/>{pinned}"| g0_d_policy' in lines
+    assert 'g0_d_policy -->|"cmd: Cmd · maxsize 1 · block<br/>zmq wire policy.cmd-#gt;io"| g0_tee1' in lines
+    assert 'g0_tee1 -->|"cmd → cmds<br/>Cmd · maxsize 1 · block"| g0_out_cmds' in lines
     assert 'g0_tee0 -->|"obs → obs<br/>Obs · maxsize 1 · block"| g0_d_monitor' in lines
     dot, _ = render_diagram(result.package, "dot")
     assert "subgraph cluster_g0_p_io {" in dot

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from breaking_corpus import _ZMQ_PAIR, _graph
 from breaking_helpers import breaking, write_pair
+from typer.testing import CliRunner
 
 from codegen import load_schemas, resolve
 from codegen.breaking import compare_packages
+from codegen.cli import app
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -146,6 +149,19 @@ def test_an_unreadable_against_is_a_usage_error(tmp_path: Path) -> None:
         "chrono breaking: --against: 'no-such-thing' is not a directory, and 'new' is not "
         "inside a git repository, so it cannot be a git revision either"
     ]
+
+
+@pytest.mark.parametrize("new", ["no-such-dir", "new/s.toml"])
+def test_a_new_that_is_not_a_directory_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new: str
+) -> None:
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "s.toml").write_text('[messages.M]\nfields.a = "int"\n')
+    monkeypatch.chdir(tmp_path)  # a short path: the usage box does not wrap it
+    result = CliRunner().invoke(app, ["breaking", new, "--against", "main"])
+    assert result.exit_code == 2
+    assert "Invalid value for 'NEW'" in result.output
+    assert f"'{new}' " in result.output
 
 
 def test_the_library_compares_resolved_packages(tmp_path: Path) -> None:

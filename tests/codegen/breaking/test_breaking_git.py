@@ -83,12 +83,31 @@ def test_a_directory_new_since_the_revision_has_nothing_to_break(
     assert "no breaking change" in stdout
 
 
+def test_an_empty_directory_at_the_revision_has_nothing_to_break(
+    tmp_path: Path, repo: Path
+) -> None:
+    (repo / "sub" / "schemas" / "s.toml").unlink()  # HEAD's sub/schemas holds only notes.txt
+    git(repo, "commit", "-q", "-am", "no schemas")
+    (repo / "sub" / "schemas" / "s.toml").write_text(V1)
+    status, lines, _ = breaking(tmp_path, str(repo / "sub" / "schemas"), "--against", "HEAD")
+    assert status == 0
+    assert lines == ["chrono breaking: HEAD:sub/schemas holds no schema files: nothing to compare"]
+
+
 @pytest.mark.parametrize(
     ("against", "message"),
     [
         ("nope", "'nope' is neither a directory nor a git revision of the repository at "),
         ("--help", "'--help' is neither a directory nor a git revision"),
         ("main:sub/schemas/s.toml", "main:sub/schemas/s.toml is a blob, not a directory"),
+        # An explicit PATH is never "new since REV": a typo must not pass CI forever.
+        (
+            "main:sub/schemaz",
+            "main:sub/schemaz does not exist (PATH is from the repository root) "
+            "(did you mean 'main:sub/schemas'?)",
+        ),
+        ("main:schemas", "main:schemas does not exist (PATH is from the repository root) "),
+        ("main:sub", "main:sub holds no schema files (*.toml)"),
     ],
 )
 def test_a_bad_revision_is_a_usage_error(
