@@ -7,6 +7,7 @@ failed: named with its status) / 130 / 143.
 
 # No ``from __future__ import annotations``: Typer reads this signature at run time.
 import functools
+from typing import Annotated
 
 import typer
 
@@ -26,6 +27,15 @@ from ._graph_options import (
 
 __all__ = ("launch_command",)
 
+WatchdogOption = Annotated[
+    float,
+    typer.Option(
+        "--watchdog",
+        help="With --clock sim: wall seconds a process may take to answer one lockstep step "
+        "before the launch fails naming it.",
+    ),
+]
+
 
 def launch_command(
     schemas: SchemasArgument,
@@ -36,8 +46,12 @@ def launch_command(
     until: UntilOption = None,
     backend: BackendOption = Backend.asyncio,
     address: Address = None,
+    watchdog: WatchdogOption = 60.0,
 ) -> None:
     """Run every process of graph GRAPH as its own OS process on this machine.
+
+    With --clock sim the processes advance in lockstep virtual time: the outputs are the same
+    every run, on both backends, and as in one process (docs/lockstep.md).
 
     Example: chrono launch schemas/ --graph system_stack --impl impl.system_stack --until 30
     """
@@ -46,11 +60,19 @@ def launch_command(
     from chrono_daemon.launch import launch
     from chrono_daemon.run import RunError, env_addresses, parse_addresses
 
+    from ..progress import Progress
+
     def line(process: str, stream: str, text: str) -> None:
         typer.echo(f"[{process}] {text}", err=stream == "stderr")
 
     def ready() -> None:
         typer.echo("chrono launch: every process is running", err=True)
+
+    progress = Progress("chrono launch")
+
+    def show(now: float, target: float | None, rate: float) -> None:
+        of = "" if target is None else f" of {target:g}"
+        progress.stage(f"t = {now:.1f}{of} s, {rate:,.0f} simulated s per s")
 
     try:
         overrides = {**env_addresses(), **parse_addresses(address or [], source="--address")}
@@ -66,8 +88,11 @@ def launch_command(
             addresses=overrides,
             on_line=line,
             on_ready=ready,
+            watchdog=watchdog,
+            on_progress=show,
         )
-        outcome = anyio.run(run, backend=backend.value)
+        with progress:
+            outcome = anyio.run(run, backend=backend.value)
     except RunError as exc:
         raise fail(exc.lines) from None
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ build, execute; then prints the outcome and exits 0 / 1 (bad input, or a daemon 
 
 # No ``from __future__ import annotations``: Typer reads this signature at run time.
 import functools
+import os
 from typing import Annotated
 
 import typer
@@ -54,7 +55,8 @@ def run_command(
     import anyio
 
     from chrono_daemon.launch.child import die_with_launcher, follow_launcher
-    from chrono_daemon.launch.control import connect_control
+    from chrono_daemon.launch.control import LOCKSTEP_ENV, connect_control
+    from chrono_daemon.lockstep.child import build_follower
     from chrono_daemon.run import (
         RunError,
         RunOutcome,
@@ -73,21 +75,17 @@ def run_command(
         plan = plan_run(schemas, graph, impl, process=process, params=params, addresses=overrides)
     except RunError as exc:
         raise fail(exc.lines) from None
-    if clock is ClockKind.sim and plan.process is not None:
-        raise fail(
-            [
-                "chrono run: --clock sim for one process of a split graph needs lockstep virtual "
-                "time with the other processes, which is not built yet (issue 11); run the whole "
-                "graph (without --process) under --clock sim, or use --clock wall"
-            ]
-        )
+    link = connect_control()
+    follower = None
     try:
-        built = plan.build()
+        if link is not None and plan.process is not None and os.environ.get(LOCKSTEP_ENV):
+            built, follower = build_follower(plan, link)  # launch --clock sim: lockstep
+        else:
+            built = plan.build()
     except ZmqChannelError as exc:
         raise fail([f"chrono run: {plan.name}: {exc}"]) from None
-    link = connect_control()
     on_started = None
-    if link is not None and plan.process is not None:
+    if link is not None and plan.process is not None and follower is None:
         on_started = functools.partial(follow_launcher, link, plan.process.name, grace=GRACE)
 
     with Progress("chrono run") as progress:
@@ -105,6 +103,7 @@ def run_command(
                     grace=GRACE,
                     on_progress=show,
                     on_started=on_started,
+                    driver=follower,
                 )
             finally:
                 if link is not None:
