@@ -144,13 +144,20 @@ class Coordinator:
             LockstepError: a follower failed (see the module docstring) or a deadlock.
         """
         started = time.monotonic()
+        failure: LockstepError | None = None
         async with anyio.create_task_group() as tg:
             for process in self.processes:
                 tg.start_soon(self._read, process)
             try:
                 await self._lockstep(started)
+            except LockstepError as exc:
+                failure = exc  # raised below, not wrapped in the task group's ExceptionGroup
             finally:
                 tg.cancel_scope.cancel()
+                self._inbox_send.close()
+                self._inbox.close()
+        if failure is not None:
+            raise failure
         self.stats.now = self._now
         self.stats.wall = time.monotonic() - started
         return self.stats

@@ -6,7 +6,9 @@ the planner plans from each new one; the policy emits a chunk at each 10 Hz tick
 observation; the dispenser spaces the actions of a chunk ``STACK_ACTION_GAP`` s apart
 (default 0.02: 8 actions take longer than a policy period, so the chunk edge's 4 slots fill
 and the policy blocks, then skips ticks: outputs depend on exact back-pressure).
-``STACK_SLOW=<process daemon>`` makes that daemon sleep 2 ms of *wall* time per step.
+``STACK_SLOW=<daemon>`` makes that daemon sleep 2 ms of *wall* time per step;
+``STACK_HANG=<daemon>`` makes it block its whole process (a wall-clock sleep of 10 minutes)
+at its first step after t = 1 s; ``STACK_PIDS=1`` prints ``pid <process> <pid>`` at start.
 """
 
 from __future__ import annotations
@@ -39,11 +41,23 @@ OBS_PERIOD = float(os.environ.get("STACK_OBS_PERIOD", "0.05"))
 ACTION_GAP = float(os.environ.get("STACK_ACTION_GAP", "0.02"))
 TRACE = os.environ.get("STACK_TRACE") == "1"
 SLOW = os.environ.get("STACK_SLOW", "")
+HANG = os.environ.get("STACK_HANG", "")
+PIDS = os.environ.get("STACK_PIDS") == "1"
+PROCESS = {"s2_planner": "planner", "s1_policy": "policy", "s0_dispenser": "env"}
 
 
 def _slow(daemon: str) -> None:
     if daemon == SLOW:
         time.sleep(0.002)  # real time: the follower is slower than the others
+    if daemon == HANG:
+        clock = current_tag.get().clock
+        if clock is not None and clock.now() >= 1.0:
+            time.sleep(600)  # the whole process stops answering
+
+
+def _started(daemon: str) -> None:
+    if PIDS:
+        print(f"pid {PROCESS[daemon]} {os.getpid()}", flush=True)
 
 
 class Traced:
@@ -81,6 +95,7 @@ class Planner(S2PlannerBase):
     seen = 0
 
     async def on_start(self, ctx: Context) -> None:
+        _started("s2_planner")
         self.subgoal = _traced(self.subgoal, "s2_planner.subgoal")
 
     async def step(self, ctx: Context, t: float) -> None:
@@ -98,6 +113,7 @@ class Policy(S1PolicyBase):
     seen = 0
 
     async def on_start(self, ctx: Context) -> None:
+        _started("s1_policy")
         self.chunk = _traced(self.chunk, "s1_policy.chunk")
 
     async def step(self, ctx: Context, t: float) -> None:
@@ -115,6 +131,7 @@ class Policy(S1PolicyBase):
 
 class Dispenser(S0DispenserBase):
     async def on_start(self, ctx: Context) -> None:
+        _started("s0_dispenser")
         self.action = _traced(self.action, "s0_dispenser.action")
 
     async def run(self, ctx: Context) -> None:
