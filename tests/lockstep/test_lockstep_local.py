@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lockstep_helpers import run_split, run_whole, upto
 
 from chrono_daemon.run import plan_run
-
-from lockstep_helpers import run_split, run_whole, upto
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = REPO / "schemas"
