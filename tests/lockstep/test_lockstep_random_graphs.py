@@ -1,0 +1,219 @@
+"""Random time-driven graphs, split at random over up to three processes, run in lockstep
+(``run_local``) exactly as in one process, on asyncio and trio (hypothesis).
+
+Each drawn graph is a DAG: sources send a few messages ``gap`` virtual seconds apart (and a
+graph input does too, from the harness), reactive transforms with one or two inputs (each fed
+by one or two producers: tees and merges) wait ``latency`` before forwarding, every edge has a
+random ``maxsize`` from 0 (rendezvous) to 3, so senders block and credit matters. With every
+latency positive, no two messages meet at a merge within one settle, and lockstep must give
+the one-process trace exactly: every message on every edge, in order, with its virtual time
+(ADR 0027 says why that is the condition). With some latencies 0 the same-settle order at a
+merge is the scheduler's in one process and the wire order in lockstep: then lockstep must
+still be deterministic (one trace on both backends), and agree with one process on what
+reached each sink by each path, in order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import strategies as st
+from lockstep_helpers import Trace, run_split, run_whole
+
+from chrono_daemon.run import plan_run
+from codegen import generate_to
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+MESSAGES = 3
+_COUNTER = itertools.count()
+
+
+@dataclass
+class Case:
+    stem: str
+    schema: str
+    impl: str
+    instant_hops: bool  # some transform forwards with no latency
+
+
+@st.composite
+def timed_graph(draw: st.DrawFn) -> Case:
+    n = draw(st.integers(2, 5))
+    names = [f"d{i}" for i in range(n)]
+    has_input = draw(st.booleans())
+    edges: list[tuple[str, str, int]] = []
+    inputs: dict[str, list[str]] = {}
+    consumed: set[str] = set()
+    for i, d in enumerate(names):
+        producers = [f"{p}.out" for p in names[:i]] + (["in.src"] if has_input else [])
+        ports = draw(st.integers(0, min(2, len(producers))))
+        inputs[d] = [f"i{k}" for k in range(ports)]
+        # Distinct producers across a daemon's ports: one producer feeding two ports (a tee)
+        # hands it two messages in one settle, whose order is the scheduler's (random on trio,
+        # in one process too).
+        most = min(len(producers), 2 * ports)
+        feeds: list[str] = []
+        if ports:
+            feeds = draw(
+                st.lists(st.sampled_from(producers), min_size=ports, max_size=most, unique=True)
+            )
+        for k, port in enumerate(inputs[d]):
+            chosen = feeds[k::ports]
+            for p in chosen:
+                edges.append((p, f"{d}.{port}", draw(st.integers(0, 3))))
+                consumed.add(p)
+    if has_input and "in.src" not in consumed:
+        inputs[names[-1]].append("ix")
+        edges.append(("in.src", f"{names[-1]}.ix", draw(st.integers(0, 3))))
+    leaves = [d for d in names if f"{d}.out" not in consumed]
+    for d in leaves:
+        edges.append((f"{d}.out", "out.res", draw(st.integers(0, 3))))
+    delay = {
+        d: draw(st.sampled_from([0.0, 0.001, 0.002] if inputs[d] else [0.001, 0.003]))
+        for d in names
+    }
+    count = draw(st.integers(1, 3))
+    where = {d: f"p{draw(st.integers(0, count - 1))}" for d in names}
+    boundary = f"p{draw(st.integers(0, count - 1))}"
+    stem = f"lg{next(_COUNTER)}"
+    lines = ["[graph]", 'outputs.res = "Msg"']
+    lines += ['inputs.src = "Msg"'] if has_input else []
+    lines += ["", "[messages.Msg]", 'fields.path = "list[str]"', 'fields.n = "int"', ""]
+    for d in names:
+        lines += [f"[daemons.{d}]", f'kind = "{"reactive" if inputs[d] else "run"}"']
+        lines += [f'inputs.{port} = "Msg"' for port in inputs[d]]
+        lines += ['outputs.out = "Msg"', ""]
+    for producer, consumer, maxsize in edges:
+        lines += ["[[edges]]", f'from = "{producer}"', f'to = "{consumer}"', f"maxsize = {maxsize}"]
+    processes = sorted(set(where.values()) | {boundary})
+    for p in processes:
+        lines += ["", f"[processes.{p}]"] + (["boundary = true"] if p == boundary else [])
+        listed = ", ".join(f'"{d}"' for d in names if where[d] == p)
+        lines.append(f"daemons = [{listed}]")
+    instant = any(delay[d] == 0 for d in names)
+    return Case(
+        stem, "\n".join(lines) + "\n", _impl(stem, names, inputs, delay, has_input), instant
+    )
+
+
+def _impl(
+    stem: str, names: list[str], inputs: dict[str, list[str]], delay: dict[str, float], src: bool
+) -> str:
+    base = stem.capitalize()
+    out = [
+        "from __future__ import annotations",
+        "",
+        "import anyio",
+        "",
+        "from chrono_daemon import Context",
+        f"from {{package}}.{stem} import Msg, {base}HarnessBase",
+        f"from {{package}}.{stem} import {', '.join(f'{d.capitalize()}Base' for d in names)}",
+        "",
+        "RESULTS: list[Msg] = []",
+    ]
+    for d in names:
+        out += ["", "", f"class {d.capitalize()}({d.capitalize()}Base):"]
+        if not inputs[d]:
+            out += [
+                "    async def run(self, ctx: Context) -> None:",
+                f"        for n in range({MESSAGES}):",
+                f"            await ctx.clock.sleep({delay[d]})",
+                f"            await self.out.send(Msg(path=[{d!r}], n=n))",
+            ]
+        for port in inputs[d]:
+            out += [
+                f"    async def on_{port}(self, ctx: Context, msg: Msg) -> None:",
+                f"        await ctx.clock.sleep({delay[d]})",
+                f"        await self.out.send(Msg(path=[*msg.path, {d + '.' + port!r}], n=msg.n))",
+            ]
+    out += [
+        "",
+        "",
+        f"class Harness({base}HarnessBase):",
+        "    async def run(self, ctx: Context) -> None:",
+        "        async with anyio.create_task_group() as tg:",
+        "            tg.start_soon(self._send, ctx)",
+        "            async for msg in self.outputs.res:",
+        "                RESULTS.append(msg)",
+        "",
+        "    async def _send(self, ctx: Context) -> None:",
+    ]
+    if src:
+        out += [
+            f"        for n in range({MESSAGES}):",
+            "            await ctx.clock.sleep(0.001)",
+            "            await self.inputs.src.send(Msg(path=['in'], n=n))",
+            "        await self.inputs.src.aclose()",
+        ]
+    else:
+        out.append("        return")
+    return "\n".join(out) + "\n"
+
+
+def _by_path(trace: Trace) -> dict[tuple[str, str], list[str]]:
+    """What each producer port sent, by the path each message took, in order (no times)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for topic, log in trace.items():
+        for _, message in log:
+            path = message.split("path=")[1].split("], n=")[0]
+            out.setdefault((topic, path), []).append(message)
+    return out
+
+
+@pytest.mark.timeout(240)
+@settings(
+    max_examples=12,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(cases=st.lists(timed_graph(), min_size=5, max_size=5))
+def test_random_splits_in_lockstep_run_as_in_one_process(
+    tmp_path_factory: pytest.TempPathFactory, cases: list[Case]
+) -> None:
+    root = tmp_path_factory.mktemp("lockstep")
+    package = f"lockstep{next(_COUNTER)}"
+    schemas = root / "schemas"
+    schemas.mkdir()
+    for case in cases:
+        (schemas / f"{case.stem}.toml").write_text(case.schema)
+        (root / f"impl_{case.stem}.py").write_text(case.impl.replace("{package}", package))
+    result, report = generate_to(schemas, root / package)
+    assert report is not None, [str(e) for e in result.errors]
+    sys.path.insert(0, str(root))
+    try:
+        for case in cases:
+            _check(case, schemas, root)
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.startswith((package, "impl_lg"))]:
+            del sys.modules[name]
+
+
+def _check(case: Case, schemas: Path, root: Path) -> None:
+    plan = plan_run(schemas, case.stem, str(root / f"impl_{case.stem}.py"))
+    event("some hops take no time" if case.instant_hops else "every hop takes time")
+    event(f"{len(plan.graph.processes)} process(es), {len(plan.graph.wires)} wire(s)")
+    whole, expected = run_whole(plan, "asyncio")
+    assert whole.exit_code == 0, (case.schema, whole)
+    paths = _by_path(expected)
+    assert paths, case.schema
+    assert all(len(v) == MESSAGES for v in paths.values()), (case.schema, expected)
+    for backend in ("asyncio", "trio"):
+        split, trace = run_split(plan, backend)
+        assert all(o.exit_code == 0 for o in split.outcomes.values()), (case.schema, split)
+        if not case.instant_hops:
+            assert trace == expected, (case.schema, backend)
+            continue
+        # Same-settle meetings: as deterministic as one process is on the backend (asyncio's
+        # ready queue is FIFO, trio shuffles), and the same per-path streams.
+        assert _by_path(trace) == paths, (case.schema, backend)
+        if backend == "asyncio":
+            assert run_split(plan, backend)[1] == trace, case.schema
