@@ -43,17 +43,24 @@ class Follower:
     """Follows the coordinator on ``link`` for process ``process`` (number ``index`` in the
     graph's process order), whose cross-process wires are ``endpoints``.
 
-    Pass it to ``execute(..., driver=follower)``: ``clock`` is the run's clock.
+    Pass it to ``execute(..., driver=follower)``: ``clock`` (a new SimClock unless given; it
+    must not have started) is the run's clock.
     """
 
     def __init__(
-        self, process: str, index: int, endpoints: LockstepEndpoints, link: ControlLink
+        self,
+        process: str,
+        index: int,
+        endpoints: LockstepEndpoints,
+        link: ControlLink,
+        *,
+        clock: SimClock | None = None,
     ) -> None:
         self.process = process
         self.index = index
         self.endpoints = endpoints
         self.link = link
-        self.clock = SimClock()
+        self.clock = SimClock() if clock is None else clock
         _clockops.hold(self.clock)
         self._idle = _clockops.Idle()
         self._sup: Supervisor | None = None

@@ -27,6 +27,7 @@ __all__ = (
     "ReportFormat",
     "github_annotation",
     "internal_error",
+    "plural",
     "print_errors",
     "print_github_annotations",
     "resolved",
@@ -68,6 +69,11 @@ def internal_error(exc: BaseException) -> typer.Exit:
     return typer.Exit(EXIT_INTERNAL)
 
 
+def plural(count: int, noun: str) -> str:
+    """``count`` and ``noun``, with an ``s`` unless it is exactly one: ``1 error``, ``2 errors``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def print_errors(errors: list[SchemaError]) -> None:
     """Print every problem on stderr, then a count line when any of them is an error."""
     for error in errors:
@@ -75,9 +81,9 @@ def print_errors(errors: list[SchemaError]) -> None:
     count = sum(e.severity == "error" for e in errors)
     warnings = len(errors) - count
     if count:
-        summary = f"{count} error{'s' if count != 1 else ''}"
+        summary = plural(count, "error")
         if warnings:
-            summary += f", {warnings} warning{'s' if warnings != 1 else ''}"
+            summary += f", {plural(warnings, 'warning')}"
         typer.echo(f"chrono: {summary}; nothing was written", err=True)
 
 

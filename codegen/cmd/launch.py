@@ -1,8 +1,9 @@
 """``chrono launch``: start one process per ``[processes]`` entry and supervise them (SPEC §6.2).
 
 Only parses options and wires ``chrono_daemon.launch.launch``; each child's output is printed
-prefixed with its process name; exits 0 (every child exited 0) / 1 (bad input, or a child
-failed: named with its status) / 130 / 143.
+prefixed with its process name; with ``--record F``, the children's recordings are merged into
+F at the end. Exits 0 (every child exited 0) / 1 (bad input, a child failed: named with its
+status, or the recording could not be merged) / 130 / 143.
 """
 
 # No ``from __future__ import annotations``: Typer reads this signature at run time.
@@ -20,10 +21,13 @@ from ._graph_options import (
     GraphOption,
     ImplOption,
     ParamsOption,
+    RecordOption,
+    RecordTopicsOption,
     SchemasArgument,
     UntilOption,
     fail,
 )
+from ._run_output import show_progress
 
 __all__ = ("launch_command",)
 
@@ -46,6 +50,8 @@ def launch_command(
     until: UntilOption = None,
     backend: BackendOption = Backend.asyncio,
     address: Address = None,
+    record: RecordOption = None,
+    record_topics: RecordTopicsOption = None,
     watchdog: WatchdogOption = 60.0,
 ) -> None:
     """Run every process of graph GRAPH as its own OS process on this machine.
@@ -69,11 +75,6 @@ def launch_command(
         typer.echo("chrono launch: every process is running", err=True)
 
     progress = Progress("chrono launch")
-
-    def show(now: float, target: float | None, rate: float) -> None:
-        of = "" if target is None else f" of {target:g}"
-        progress.stage(f"t = {now:.1f}{of} s, {rate:,.0f} simulated s per s")
-
     try:
         overrides = {**env_addresses(), **parse_addresses(address or [], source="--address")}
         run = functools.partial(
@@ -88,8 +89,10 @@ def launch_command(
             addresses=overrides,
             on_line=line,
             on_ready=ready,
+            record=record,
+            record_topics=record_topics or (),
             watchdog=watchdog,
-            on_progress=show,
+            on_progress=show_progress(progress),
         )
         with progress:
             outcome = anyio.run(run, backend=backend.value)
@@ -97,6 +100,8 @@ def launch_command(
         raise fail(exc.lines) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    for note in outcome.notes:
+        typer.echo(note, err=True)
     if outcome.exit_code != 0:
         typer.echo(f"chrono launch: {graph}: {outcome.reason}", err=True)
     raise typer.Exit(outcome.exit_code)

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from ._common import plural
 from .info import load_recording_library
 
 __all__ = ("merge_command",)
@@ -41,4 +42,4 @@ def merge_command(
         hint = "; --salvage keeps what it holds" if "truncated at byte" in str(exc) else ""
         typer.echo(f"chrono: error: {exc}{hint}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"chrono: {out}: {count:,} messages from {len(files)} recordings")
+    typer.echo(f"chrono: {out}: {plural(count, 'message')} from {plural(len(files), 'recording')}")
