@@ -10,7 +10,9 @@ the one-process trace exactly: every message on every edge, in order, with its v
 (ADR 0027 says why that is the condition). With some latencies 0 the same-settle order at a
 merge is the scheduler's in one process and the wire order in lockstep: then lockstep must
 still be deterministic (one trace on both backends), and agree with one process on what
-reached each sink by each path, in order.
+reached each sink by each path, in order. So must a split where one wire carries some but not
+all of a producer's links: the one graph shape whose same-instant order may differ from one
+process (ADR 0027; the last test pins the documented difference).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from codegen import generate_to
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from chrono_daemon.run import RunPlan
 
 MESSAGES = 3
 _COUNTER = itertools.count()
@@ -157,6 +161,19 @@ def _impl(
     return "\n".join(out) + "\n"
 
 
+def split_fan_out(plan: RunPlan) -> bool:
+    """Whether a wire carries some, not all, of its producer's links: the one case where
+    lockstep may order a same-instant fan-out differently from one process (ADR 0027)."""
+    graph = plan.graph
+    return any(
+        len(wire.links) > 1
+        and any(
+            link.producer == wire.producer and link.index not in wire.links for link in graph.links
+        )
+        for wire in graph.wires
+    )
+
+
 def _by_path(trace: Trace) -> dict[tuple[str, str], list[str]]:
     """What each producer port sent, by the path each message took, in order (no times)."""
     out: dict[tuple[str, str], list[str]] = {}
@@ -199,21 +216,103 @@ def test_random_splits_in_lockstep_run_as_in_one_process(
 
 def _check(case: Case, schemas: Path, root: Path) -> None:
     plan = plan_run(schemas, case.stem, str(root / f"impl_{case.stem}.py"))
+    fan_out = split_fan_out(plan)
     event("some hops take no time" if case.instant_hops else "every hop takes time")
     event(f"{len(plan.graph.processes)} process(es), {len(plan.graph.wires)} wire(s)")
+    if fan_out:
+        event("a wire carries part of a fan-out (ADR 0027: may differ from one process)")
     whole, expected = run_whole(plan, "asyncio")
     assert whole.exit_code == 0, (case.schema, whole)
     paths = _by_path(expected)
     assert paths, case.schema
     assert all(len(v) == MESSAGES for v in paths.values()), (case.schema, expected)
+    traces: dict[str, Trace] = {}
     for backend in ("asyncio", "trio"):
-        split, trace = run_split(plan, backend)
+        split, traces[backend] = run_split(plan, backend)
         assert all(o.exit_code == 0 for o in split.outcomes.values()), (case.schema, split)
-        if not case.instant_hops:
-            assert trace == expected, (case.schema, backend)
-            continue
-        # Same-settle meetings: as deterministic as one process is on the backend (asyncio's
-        # ready queue is FIFO, trio shuffles), and the same per-path streams.
-        assert _by_path(trace) == paths, (case.schema, backend)
-        if backend == "asyncio":
-            assert run_split(plan, backend)[1] == trace, case.schema
+        if not case.instant_hops and not fan_out:
+            assert traces[backend] == expected, (case.schema, backend)
+        # Otherwise (same-settle meetings, or a fan-out split over a wire): the same per-path
+        # streams, and as deterministic as one process is on the backend.
+        assert _by_path(traces[backend]) == paths, (case.schema, backend)
+    if not case.instant_hops:  # nothing left to the scheduler: one trace on both backends
+        assert traces["trio"] == traces["asyncio"], case.schema
+    else:  # asyncio's ready queue is FIFO (trio shuffles): one trace run after run
+        assert run_split(plan, "asyncio")[1] == traces["asyncio"], case.schema
+
+
+FAN_OUT = """[graph]
+outputs.res = "Msg"
+
+[messages.Msg]
+fields.path = "list[str]"
+fields.n = "int"
+
+[daemons.d0]
+kind = "run"
+outputs.out = "Msg"
+
+[daemons.d1]
+kind = "run"
+outputs.out = "Msg"
+
+[daemons.d2]
+kind = "reactive"
+inputs.i0 = "Msg"
+outputs.out = "Msg"
+
+[daemons.d3]
+kind = "reactive"
+inputs.i0 = "Msg"
+outputs.out = "Msg"
+
+[daemons.d4]
+kind = "reactive"
+inputs.i0 = "Msg"
+outputs.out = "Msg"
+""" + "".join(
+    f'[[edges]]\nfrom = "{a}"\nto = "{b}"\nmaxsize = 0\n'
+    for a, b in [
+        ("d0.out", "d2.i0"), ("d0.out", "d3.i0"), ("d1.out", "d3.i0"), ("d0.out", "d4.i0"),
+        ("d2.out", "out.res"), ("d3.out", "out.res"), ("d4.out", "out.res"),
+    ]
+) + """
+[processes.p0]
+boundary = true
+daemons = ["d0", "d1", "d3"]
+
+[processes.p1]
+daemons = ["d2", "d4"]
+"""  # fmt: skip
+
+
+def test_a_fan_out_split_over_a_wire_is_the_documented_difference(tmp_path: Path) -> None:
+    """d0 feeds d2 and d4 (process p1: one wire) and d3 (its own process), every buffer 0 and
+    every consumer busy 1 ms per message: in one process d0's tee waits for d2 before d3; split,
+    the wire takes the item and the tee moves on to d3 at once, so d0 and d1 meet at d3 in
+    another order. Lockstep stays deterministic, and every path carries the same messages."""
+    names = [f"d{i}" for i in range(5)]
+    inputs = {d: ([] if d in ("d0", "d1") else ["i0"]) for d in names}
+    case = Case(
+        "lgfan", FAN_OUT, _impl("lgfan", names, inputs, dict.fromkeys(names, 0.001), False), False
+    )
+    package = f"lockstep{next(_COUNTER)}"
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    (schemas / "lgfan.toml").write_text(case.schema)
+    (tmp_path / "impl_lgfan.py").write_text(case.impl.replace("{package}", package))
+    result, report = generate_to(schemas, tmp_path / package)
+    assert report is not None, [str(e) for e in result.errors]
+    sys.path.insert(0, str(tmp_path))
+    try:
+        plan = plan_run(schemas, "lgfan", str(tmp_path / "impl_lgfan.py"))
+        assert split_fan_out(plan)
+        _, expected = run_whole(plan, "asyncio")
+        traces = [run_split(plan, backend)[1] for backend in ("asyncio", "trio", "asyncio")]
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m.startswith((package, "impl_lgfan"))]:
+            del sys.modules[name]
+    assert traces[0] == traces[1] == traces[2]
+    assert _by_path(traces[0]) == _by_path(expected)
+    assert traces[0]["lgfan/d3.out"] != expected["lgfan/d3.out"]  # the order ADR 0027 documents
