@@ -33,16 +33,20 @@ class Tick(msgspec.Struct, frozen=True):
 
 @daemon
 async def produce(ctx: Context, out: SendStream[Tick], n: int) -> None:
-    async with out:
+    try:
         for seq in range(n):
             await out.send(Tick(seq))
+    finally:
+        await out.aclose()
 
 
 @daemon
 async def relay(ctx: Context, inp: ReceiveStream[Tick], out: SendStream[Tick]) -> None:
-    async with out:
+    try:
         async for tick in inp:
             await out.send(tick)
+    finally:
+        await out.aclose()
 
 
 @daemon

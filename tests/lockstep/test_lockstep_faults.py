@@ -51,7 +51,7 @@ async def test_a_malformed_control_frame_stops_lockstep_naming_the_process(
     tmp_path: Path,
 ) -> None:
     link, value = bind_control(tmp_path, "policy")
-    peer = zmq.Context.instance().socket(zmq.PAIR)
+    peer: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.PAIR)
     try:
         peer.connect(value.split()[0])
         peer.send(b"\xff not msgpack")
