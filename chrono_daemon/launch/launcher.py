@@ -185,12 +185,12 @@ async def launch(
             "PYTHONUNBUFFERED": "1",
         }
         extra = {name: record_args(parts, name, record_topics) for name in names}
+        # Under lockstep, until is the coordinator's (a follower only notes it, in a recording)
+        argv += [] if until is None else ["--until", repr(until)]
         lockstep = None
-        if clock == "sim":  # until is the coordinator's: the children follow it
+        if clock == "sim":
             env[LOCKSTEP_ENV] = "1"
             lockstep = _Lockstep(routes_of(model), until, watchdog, on_progress)
-        elif until is not None:
-            argv += ["--until", repr(until)]
         outcome = await _supervise(
             workdir, names, argv, extra, env, grace, on_line, on_ready, handle_signals, lockstep
         )

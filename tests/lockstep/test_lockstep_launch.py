@@ -50,6 +50,21 @@ def test_launch_clock_sim_gives_what_chrono_run_gives(backend: str) -> None:
     assert not any("CrossProcessTimeWarning" in line for line in launch.err)  # lockstep covers it
 
 
+def test_launch_clock_sim_records_what_chrono_run_records(tmp_path: Path) -> None:
+    """Every message of every edge with its virtual time, and the run's description."""
+    from chrono_daemon.recording import compare_recordings, inspect_recording
+
+    whole, split = tmp_path / "whole.mcap", tmp_path / "split.mcap"
+    sim = ["--clock", "sim", "--until", "2"]
+    with started(*_args("run", *sim, "--record", str(whole))) as run:
+        assert run.finish()[0] == 0, run.err
+    with started(*_args("launch", *sim, "--record", str(split))) as launch:
+        assert launch.finish()[0] == 0, launch.err
+    assert inspect_recording(whole).topics["system_stack/s0_dispenser.action"].count >= 50
+    assert compare_recordings(whole, split) is None
+    assert [r["until"] for r in inspect_recording(split).runs] == ["2.0"] * 3
+
+
 def test_a_follower_slowed_by_real_sleeps_changes_nothing() -> None:
     plan = plan_run(SCHEMAS, "system_stack", str(BUSY))
     _, expected = run_whole(plan, "asyncio", until=1.5)
