@@ -17,6 +17,7 @@ process (ADR 0027; the last test pins the documented difference).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sys
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from chrono_daemon.run import plan_run
 from codegen import generate_to
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     from chrono_daemon.run import RunPlan
@@ -195,7 +197,15 @@ def _by_path(trace: Trace) -> dict[tuple[str, str], list[str]]:
 def test_random_splits_in_lockstep_run_as_in_one_process(
     tmp_path_factory: pytest.TempPathFactory, cases: list[Case]
 ) -> None:
-    root = tmp_path_factory.mktemp("lockstep")
+    with generated(tmp_path_factory.mktemp("lockstep"), cases) as (schemas, root):
+        for case in cases:
+            _check(case, schemas, root)
+
+
+@contextlib.contextmanager
+def generated(root: Path, cases: list[Case]) -> Iterator[tuple[Path, Path]]:
+    """Write ``cases`` under ``root``, generate their package, make it and the implementations
+    importable; yield (schemas, root); forget every module of them afterwards."""
     package = f"lockstep{next(_COUNTER)}"
     schemas = root / "schemas"
     schemas.mkdir()
@@ -204,13 +214,13 @@ def test_random_splits_in_lockstep_run_as_in_one_process(
         (root / f"impl_{case.stem}.py").write_text(case.impl.replace("{package}", package))
     result, report = generate_to(schemas, root / package)
     assert report is not None, [str(e) for e in result.errors]
+    impls = tuple(f"impl_{case.stem}" for case in cases)
     sys.path.insert(0, str(root))
     try:
-        for case in cases:
-            _check(case, schemas, root)
+        yield schemas, root
     finally:
         sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m.startswith((package, "impl_lg"))]:
+        for name in [m for m in sys.modules if m.startswith((package, *impls))]:
             del sys.modules[name]
 
 
@@ -296,23 +306,11 @@ def test_a_fan_out_split_over_a_wire_is_the_documented_difference(tmp_path: Path
     case = Case(
         "lgfan", FAN_OUT, _impl("lgfan", names, inputs, dict.fromkeys(names, 0.001), False), False
     )
-    package = f"lockstep{next(_COUNTER)}"
-    schemas = tmp_path / "schemas"
-    schemas.mkdir()
-    (schemas / "lgfan.toml").write_text(case.schema)
-    (tmp_path / "impl_lgfan.py").write_text(case.impl.replace("{package}", package))
-    result, report = generate_to(schemas, tmp_path / package)
-    assert report is not None, [str(e) for e in result.errors]
-    sys.path.insert(0, str(tmp_path))
-    try:
-        plan = plan_run(schemas, "lgfan", str(tmp_path / "impl_lgfan.py"))
+    with generated(tmp_path, [case]) as (schemas, root):
+        plan = plan_run(schemas, "lgfan", str(root / "impl_lgfan.py"))
         assert split_fan_out(plan)
         _, expected = run_whole(plan, "asyncio")
         traces = [run_split(plan, backend)[1] for backend in ("asyncio", "trio", "asyncio")]
-    finally:
-        sys.path.remove(str(tmp_path))
-        for name in [m for m in sys.modules if m.startswith((package, "impl_lgfan"))]:
-            del sys.modules[name]
     assert traces[0] == traces[1] == traces[2]
     assert _by_path(traces[0]) == _by_path(expected)
     assert traces[0]["lgfan/d3.out"] != expected["lgfan/d3.out"]  # the order ADR 0027 documents
