@@ -12,7 +12,7 @@ merge is the scheduler's in one process and the wire order in lockstep: then loc
 still be deterministic (one trace on both backends), and agree with one process on what
 reached each sink by each path, in order. So must a split where one wire carries some but not
 all of a producer's links: the one graph shape whose same-instant order may differ from one
-process (ADR 0027; the last test pins the documented difference).
+process (ADR 0027). The last two tests pin ADR 0027's differences 2 and 3.
 """
 
 from __future__ import annotations
@@ -314,3 +314,58 @@ def test_a_fan_out_split_over_a_wire_is_the_documented_difference(tmp_path: Path
     assert traces[0] == traces[1] == traces[2]
     assert _by_path(traces[0]) == _by_path(expected)
     assert traces[0]["lgfan/d3.out"] != expected["lgfan/d3.out"]  # the order ADR 0027 documents
+
+
+DROP_NEWEST_RENDEZVOUS = """[graph]
+outputs.res = "Msg"
+
+[messages.Msg]
+fields.path = "list[str]"
+fields.n = "int"
+
+[daemons.d0]
+kind = "run"
+outputs.out = "Msg"
+
+[daemons.d1]
+kind = "reactive"
+inputs.i0 = "Msg"
+outputs.out = "Msg"
+
+[[edges]]
+from = "d0.out"
+to = "d1.i0"
+maxsize = 0
+policy = "drop_newest"
+
+[[edges]]
+from = "d1.out"
+to = "out.res"
+
+[processes.p0]
+daemons = ["d0"]
+
+[processes.p1]
+boundary = true
+daemons = ["d1"]
+"""
+
+
+def test_drop_newest_on_a_rendezvous_wire_drops_what_one_process_delivers(
+    tmp_path: Path,
+) -> None:
+    """ADR 0027's third difference: d1 always waits on its input, so in one process every
+    ``send_nowait`` of d0 meets it and nothing is dropped; across processes the sender cannot
+    know that the remote consumer waits, so every item is dropped, and counted."""
+    names = ["d0", "d1"]
+    inputs = {"d0": [], "d1": ["i0"]}
+    impl = _impl("lgdrop", names, inputs, {"d0": 0.001, "d1": 0.0}, False)
+    with generated(tmp_path, [Case("lgdrop", DROP_NEWEST_RENDEZVOUS, impl, True)]) as (s, root):
+        plan = plan_run(s, "lgdrop", str(root / "impl_lgdrop.py"))
+        whole, expected = run_whole(plan, "asyncio")
+        splits = [run_split(plan, backend) for backend in ("asyncio", "trio")]
+    assert len(expected["lgdrop/d1.out"]) == MESSAGES
+    assert not whole.dropped
+    for split, trace in splits:
+        assert trace.get("lgdrop/d1.out", []) == []
+        assert split.outcomes["p0"].dropped == {"d0.out -> d1.i0": MESSAGES}
