@@ -62,6 +62,7 @@ bench: install
 	PYTHONPATH=. $(BIN)/python bench/codegen.py
 	PYTHONPATH=. $(BIN)/python bench/record.py
 	PYTHONPATH=. $(BIN)/python bench/deploy.py
+	PYTHONPATH=. $(BIN)/python bench/lockstep.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

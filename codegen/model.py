@@ -422,7 +422,8 @@ class Wire:
             wire's address (pinned, overridden or chosen by the launcher).
         source / target: the producing and consuming process.
         links: the links it carries; with several, the target process tees them out.
-        maxsize / policy: of the link when it carries one; else the largest buffer, "block".
+        maxsize / policy: of the link when it carries one; else 1 and "block", as the tee
+            channel it stands for in the one-process graph (the target process tees it out).
         address: pinned by the schema (an edge ``address``, or the target's ``host``/``port``).
     """
 

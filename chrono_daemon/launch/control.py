@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from chrono_daemon.lockstep.protocol import Grant, Release, Report, Stop
 from chrono_daemon.transports.zmq import MsgpackSerde, ZmqConfig, open_zmq_receive, open_zmq_send
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = (
     "CONTROL_ENV",
     "LAUNCHER_PID_ENV",
+    "LOCKSTEP_ENV",
     "ControlLink",
     "ControlMessage",
     "Ready",
@@ -35,6 +37,10 @@ __all__ = (
 
 CONTROL_ENV = "CHRONO_CONTROL"
 """``"<up address> <down address>"``: set by ``chrono launch`` in each child's environment."""
+
+LOCKSTEP_ENV = "CHRONO_LOCKSTEP"
+"""Set (to ``1``) by ``chrono launch --clock sim``: the child follows the lockstep coordinator
+on its control channel instead of driving its own SimClock."""
 
 LAUNCHER_PID_ENV = "CHRONO_LAUNCHER_PID"
 """The launcher's pid: a child that finds another parent knows the launcher is gone."""
@@ -47,8 +53,9 @@ class Ready(msgspec.Struct, frozen=True, kw_only=True, tag="ready"):
     pid: int
 
 
-ControlMessage = Ready
-"""Everything the control channel carries (a tagged union as kinds are added)."""
+ControlMessage = Ready | Grant | Release | Stop | Report
+"""Everything the control channel carries: ``Ready``, and the lockstep commands and reports
+(``chrono_daemon.lockstep.protocol``)."""
 
 
 @dataclass

@@ -12,6 +12,11 @@ Supervision:
   ``grace`` + a margin) and the launch fails naming it and its status;
 - children that all exit 0 (the graph drained) make the launch succeed.
 
+Under ``clock="sim"`` the children follow a lockstep ``Coordinator`` run here, on their
+control channels (``chrono_daemon.lockstep``, ADR 0026): ``until`` is the coordinator's, a
+signal stops every process at one virtual instant, and a follower that dies, stays silent
+past ``watchdog`` or sends a malformed frame fails the launch naming it.
+
 Whatever happens, every child is waited for before ``launch`` returns: no orphans.
 
 With ``record=F.mcap`` each child records its own edges to ``F.<process>.mcap`` next to F
@@ -35,13 +40,16 @@ from typing import TYPE_CHECKING, Literal
 import anyio
 
 from chrono_daemon import ChannelClosed, EndOfStream
+from chrono_daemon.lockstep.coordinator import DEFAULT_WATCHDOG, Coordinator, Route
+from chrono_daemon.lockstep.errors import LockstepError
+from chrono_daemon.lockstep.routes import routes_of
 from chrono_daemon.run.addresses import ADDRESSES_ENV, format_addresses, wire_addresses
 from chrono_daemon.run.errors import RunError
 from chrono_daemon.run.plan import load_graph, plan_run
 from chrono_daemon.run.signals import on_signals
 from chrono_daemon.transports.zmq import ZmqChannelError
 
-from .control import CONTROL_ENV, LAUNCHER_PID_ENV, ControlLink, bind_control
+from .control import CONTROL_ENV, LAUNCHER_PID_ENV, LOCKSTEP_ENV, ControlLink, Ready, bind_control
 from .recording import merge_parts, part_paths, record_args
 
 if TYPE_CHECKING:
@@ -128,6 +136,8 @@ async def launch(
     python: str = sys.executable,
     record: Path | None = None,
     record_topics: Sequence[str] = (),
+    watchdog: float = DEFAULT_WATCHDOG,
+    on_progress: Callable[[float, float | None, float], None] | None = None,
 ) -> LaunchOutcome:
     """Start and supervise every process of ``graph``; see the module docstring.
 
@@ -136,18 +146,14 @@ async def launch(
 
     Everything a child would check first (schemas, MODULE, params, addresses) is checked here
     before any child starts. ``on_ready()`` runs once every child reported its daemons started.
+    Under ``clock="sim"``: ``watchdog`` is the wall seconds a child may take to answer one
+    lockstep command, and ``on_progress(now, until, sim_rate)`` hears the virtual time.
 
     Raises:
         RunError: bad input (nothing was started).
     """
-    if clock == "sim":
-        raise RunError(
-            [
-                "chrono launch: --clock sim across processes needs lockstep virtual time, "
-                "which is not built yet (issue 11); use --clock wall, or chrono run --clock sim "
-                "to run the whole graph in one process"
-            ]
-        )
+    if watchdog <= 0:
+        raise RunError([f"chrono launch: --watchdog must be > 0 seconds, got {watchdog:g}"])
     module, _ = load_graph(schemas, graph)
     model = module.graph
     assert model is not None
@@ -172,7 +178,6 @@ async def launch(
         argv = [python, "-m", "codegen", "run", str(schemas), "--graph", graph, "--impl", impl]
         argv += ["--clock", clock, "--backend", backend]
         argv += [] if params is None else ["--params", str(params)]
-        argv += [] if until is None else ["--until", repr(until)]
         env = {
             **os.environ,
             ADDRESSES_ENV: format_addresses(chosen),
@@ -180,12 +185,27 @@ async def launch(
             "PYTHONUNBUFFERED": "1",
         }
         extra = {name: record_args(parts, name, record_topics) for name in names}
+        # Under lockstep, until is the coordinator's (a follower only notes it, in a recording)
+        argv += [] if until is None else ["--until", repr(until)]
+        lockstep = None
+        if clock == "sim":
+            env[LOCKSTEP_ENV] = "1"
+            lockstep = _Lockstep(routes_of(model), until, watchdog, on_progress)
         outcome = await _supervise(
-            workdir, names, argv, extra, env, grace, on_line, on_ready, handle_signals
+            workdir, names, argv, extra, env, grace, on_line, on_ready, handle_signals, lockstep
         )
         return outcome if record is None else merge_parts(record, parts, outcome)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@dataclass
+class _Lockstep:
+    routes: list[Route]
+    until: float | None
+    watchdog: float
+    on_progress: Callable[[float, float | None, float], None] | None
+    coordinator: Coordinator | None = None
 
 
 async def _supervise(
@@ -198,6 +218,7 @@ async def _supervise(
     on_line: Callable[[str, str, str], None] | None,
     on_ready: Callable[[], None] | None,
     handle_signals: bool,
+    lockstep: _Lockstep | None = None,
 ) -> LaunchOutcome:
     state = _State()
     emit = on_line or _print_line
@@ -207,7 +228,12 @@ async def _supervise(
 
                 def forward(signum: int) -> None:
                     state.signal = signum
-                    _stop_all(state, tg, signum, grace)
+                    if lockstep is not None and lockstep.coordinator is not None:
+                        # every process stops at one virtual instant, through lockstep
+                        lockstep.coordinator.request_stop()
+                        tg.start_soon(_kill_after, state, grace + KILL_MARGIN)
+                    else:
+                        _stop_all(state, tg, signum, grace)
 
                 def kill() -> None:
                     for child in state.children:
@@ -226,7 +252,20 @@ async def _supervise(
                     child = _Child(name, process, link)
                     state.children.append(child)
                     children.start_soon(_run_child, child, state, tg, grace, emit)
-                    tg.start_soon(_watch_ready, child, state, len(names), on_ready)
+                    if lockstep is None:
+                        tg.start_soon(_watch_ready, child, state, len(names), on_ready)
+                if lockstep is not None:
+                    lockstep.coordinator = Coordinator(
+                        names,
+                        lockstep.routes,
+                        {c.name: c.control for c in state.children},
+                        until=lockstep.until,
+                        grace=grace,
+                        watchdog=lockstep.watchdog,
+                        on_started=on_ready,
+                        on_progress=lockstep.on_progress,
+                    )
+                    tg.start_soon(_coordinate, lockstep.coordinator, state, tg, grace)
             tg.cancel_scope.cancel()
     finally:
         with anyio.CancelScope(shield=True):
@@ -256,6 +295,24 @@ async def _run_child(
             _stop_all(state, tg, signal.SIGTERM, grace)
         # The last lines are in the pipes; a grandchild that keeps them open is not waited for.
         pumps.cancel_scope.deadline = anyio.current_time() + 2.0
+
+
+async def _coordinate(coordinator: Coordinator, state: _State, tg: TaskGroup, grace: float) -> None:
+    """Run lockstep; its failure stops every child, named by the dead child's status if the
+    process at fault died (its exit status says more than its silence)."""
+    try:
+        await coordinator.run()
+    except LockstepError as exc:
+        if state.stopping:
+            return  # a child failed first: that is the reason
+        child = next((c for c in state.children if c.name == exc.process), None)
+        if child is not None:
+            with anyio.move_on_after(1.0):
+                await child.process.wait()
+            if child.process.returncode not in (None, 0):
+                return  # _run_child names it with its status
+        state.failure = f"lockstep: {exc}"
+        _stop_all(state, tg, signal.SIGTERM, grace)
 
 
 def _stop_all(state: _State, tg: TaskGroup, signum: int, grace: float) -> None:
@@ -295,6 +352,8 @@ async def _watch_ready(
         message = await child.control.recv.receive()
     except (EndOfStream, ChannelClosed, ZmqChannelError):
         return  # the child died first: its exit status tells why
+    if not isinstance(message, Ready):
+        return  # (lockstep messages are the coordinator's)
     state.ready.add(message.process)
     if len(state.ready) == total and on_ready is not None:
         on_ready()

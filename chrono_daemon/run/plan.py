@@ -44,17 +44,23 @@ _HASH_LINE = "# Source sha256: "
 @dataclass
 class Built:
     """Constructed graph parts (the graph, one process of it, or every process of it) and the
-    harness, ready for ``add_to(sup)``."""
+    harness, ready for ``add_to(sup)``.
+
+    ``harness_order`` is the harness's SimClock tie-order key: after every daemon of the whole
+    graph (their keys are their schema indices), in one process and in the process hosting the
+    boundary alike, so same-instant ties break the same way however the graph is split.
+    """
 
     parts: list[Any]
     harness: Daemon | None
+    harness_order: int = 0
 
     def add_to(self, sup: Supervisor) -> None:
         """Host every part's daemons and the harness."""
         for part in self.parts:
             part.add_to(sup)
         if self.harness is not None:
-            sup.add(HarnessHost(self.harness), name=self.harness.name)
+            sup.add(HarnessHost(self.harness), name=self.harness.name, order=self.harness_order)
 
     async def aclose(self) -> None:
         """Release the parts' sockets (after the supervisor exited)."""
@@ -142,7 +148,7 @@ class RunPlan:
             (boundary,) = [p for p in parts if hasattr(p, "inputs")]
             outputs = taken_outputs(boundary.outputs, tap, self.module.stem)
             harness = self.harness(inputs=boundary.inputs, outputs=outputs)
-        return Built(parts, harness)
+        return Built(parts, harness, len(self.graph.daemons))
 
 
 def load_graph(schemas: Path, graph: str) -> tuple[Module, Package]:

@@ -7,7 +7,12 @@ How a run ends, and its exit code:
   as fast as the daemons allow): a graceful ``stop(grace)``, then 0;
 - SIGINT / SIGTERM: a graceful ``stop(grace)``, then 130 / 143 (a second signal cancels
   whatever is left at once);
-- a daemon failed (the supervisor's ``"shutdown"`` policy stops the others): 1, naming it.
+- a daemon failed (the supervisor's ``"shutdown"`` policy stops the others): 1, naming it;
+- the clock's ``driver`` failed (lockstep: the coordinator went away): 1, with its message.
+
+A ``driver`` (``SimDriver``) replaces the built-in SimClock driver: a lockstep follower
+(``chrono_daemon.lockstep.Follower``) moves time as its coordinator says, and handles the
+stop signals itself.
 
 Nothing here prints: progress goes to a callback, the outcome is returned.
 """
@@ -18,7 +23,7 @@ import signal
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import anyio
 
@@ -33,12 +38,35 @@ if TYPE_CHECKING:
 
     from .plan import Built
 
-__all__ = ("ClockKind", "RunOutcome", "execute", "new_clock")
+__all__ = ("ClockKind", "DriverError", "RunOutcome", "SimDriver", "execute", "new_clock")
 
 ClockKind = Literal["wall", "sim"]
 
 _SIM_STEPS = 200  # advances per --until run: progress granularity, not semantics
 _SIM_STEP = 1.0  # virtual seconds per advance without --until
+
+
+class DriverError(Exception):
+    """The ``SimDriver`` of a run cannot go on; ``str()`` says why."""
+
+
+class SimDriver(Protocol):
+    """Moves the virtual time of a run in place of ``execute``'s own driver."""
+
+    clock: SimClock
+    """The run's clock (the supervisor's)."""
+
+    async def drive(self, sup: Supervisor, grace: float) -> None:
+        """Move time until cancelled (once every daemon has ended); may raise DriverError."""
+        ...
+
+    def request_stop(self, signum: int) -> None:
+        """A SIGINT/SIGTERM asked the run to stop."""
+        ...
+
+    async def finish(self) -> None:
+        """Runs last, after the parts released their sockets."""
+        ...
 
 
 @dataclass
@@ -73,6 +101,7 @@ async def execute(
     on_progress: Callable[[float, float | None, float], None] | None = None,
     on_started: Callable[[Supervisor], Awaitable[None]] | None = None,
     handle_signals: bool = True,
+    driver: SimDriver | None = None,
 ) -> RunOutcome:
     """Run ``built`` (a graph or a process of one) to its end; see the module docstring.
 
@@ -87,33 +116,48 @@ async def execute(
     if until is not None and until < 0:
         raise ValueError(f"until must be >= 0, got {until}")
     runtime = new_clock(clock) if isinstance(clock, str) else clock
+    if driver is not None:
+        runtime = driver.clock
     sup = Supervisor(clock=runtime)
     stop = _Stop()
     failures: list[DaemonError] = []
+    broken: list[DriverError] = []
     try:
         async with anyio.create_task_group() as tg:
             if handle_signals:
 
                 def graceful(signum: int) -> None:
                     stop.signal = signum
-                    tg.start_soon(sup.stop, grace)
+                    if driver is not None:
+                        driver.request_stop(signum)
+                    else:
+                        tg.start_soon(sup.stop, grace)
 
                 await tg.start(on_signals, graceful, tg.cancel_scope.cancel)
             try:
                 async with sup:
                     built.add_to(sup)
-                    tg.start_soon(_drive, sup, runtime, until, grace, on_progress)
+                    if driver is not None:
+                        tg.start_soon(driver.drive, sup, grace)
+                    else:
+                        tg.start_soon(_drive, sup, runtime, until, grace, on_progress)
                     if on_started is not None:
                         tg.start_soon(_started, sup, on_started)
             finally:
                 tg.cancel_scope.cancel()
     except* DaemonError as group:
         failures = [e for e in _leaves(group) if isinstance(e, DaemonError)]
+    except* DriverError as group:
+        broken = [e for e in _leaves(group) if isinstance(e, DriverError)]
     finally:
         left = {k: v for k, v in built.buffered().items() if v}
         lost = {k: v for k, v in built.dropped().items() if v}
         with anyio.CancelScope(shield=True):
             await built.aclose()
+            if driver is not None:
+                await driver.finish()
+    if broken:
+        return RunOutcome(1, str(broken[0]), [], left, lost)
     if stop.signal is not None:
         name = signal.Signals(stop.signal).name
         return RunOutcome(128 + stop.signal, f"stopped by {name}", [], left, lost)
@@ -125,7 +169,7 @@ async def execute(
     return RunOutcome(0, "done", [], left, lost)
 
 
-def _leaves(group: BaseExceptionGroup[DaemonError]) -> list[BaseException]:
+def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
     out: list[BaseException] = []
     for exc in group.exceptions:
         out += _leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc]

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, cast
 import anyio
 import zmq
 
+from . import _zmq_simtime as _simtime
+
 if TYPE_CHECKING:
     from ._zmq_config import ZmqConfig
 
@@ -74,6 +76,7 @@ class _Endpoint:
         raise NotImplementedError
 
     def _begin_wait(self) -> None:
+        _simtime.check(self._address)  # a daemon under SimClock waits here: issue 11's warning
         self._saved_budget = self._budget
         self._yielded = False
         self._waiting = True

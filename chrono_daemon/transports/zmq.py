@@ -57,9 +57,11 @@ from ._zmq_receive import ZmqReceiveStream as ZmqReceiveStream
 from ._zmq_send import ZmqSendStream as ZmqSendStream
 from ._zmq_serde import MsgpackSerde as MsgpackSerde
 from ._zmq_serde import Serde as Serde
+from ._zmq_simtime import CrossProcessTimeWarning as CrossProcessTimeWarning
 
 __all__ = (
     "YIELD_EVERY",
+    "CrossProcessTimeWarning",
     "MsgpackSerde",
     "Serde",
     "ZmqChannelError",

@@ -8,6 +8,7 @@ status, or the recording could not be merged) / 130 / 143.
 
 # No ``from __future__ import annotations``: Typer reads this signature at run time.
 import functools
+from typing import Annotated
 
 import typer
 
@@ -26,8 +27,18 @@ from ._graph_options import (
     UntilOption,
     fail,
 )
+from ._run_output import show_progress
 
 __all__ = ("launch_command",)
+
+WatchdogOption = Annotated[
+    float,
+    typer.Option(
+        "--watchdog",
+        help="With --clock sim: wall seconds a process may take to answer one lockstep step "
+        "before the launch fails naming it.",
+    ),
+]
 
 
 def launch_command(
@@ -41,8 +52,12 @@ def launch_command(
     address: Address = None,
     record: RecordOption = None,
     record_topics: RecordTopicsOption = None,
+    watchdog: WatchdogOption = 60.0,
 ) -> None:
     """Run every process of graph GRAPH as its own OS process on this machine.
+
+    With --clock sim the processes advance in lockstep virtual time: the outputs are the same
+    every run, on both backends, and as in one process (docs/lockstep.md).
 
     Example: chrono launch schemas/ --graph system_stack --impl impl.system_stack --until 30
     """
@@ -51,12 +66,15 @@ def launch_command(
     from chrono_daemon.launch import launch
     from chrono_daemon.run import RunError, env_addresses, parse_addresses
 
+    from ..progress import Progress
+
     def line(process: str, stream: str, text: str) -> None:
         typer.echo(f"[{process}] {text}", err=stream == "stderr")
 
     def ready() -> None:
         typer.echo("chrono launch: every process is running", err=True)
 
+    progress = Progress("chrono launch")
     try:
         overrides = {**env_addresses(), **parse_addresses(address or [], source="--address")}
         run = functools.partial(
@@ -73,8 +91,11 @@ def launch_command(
             on_ready=ready,
             record=record,
             record_topics=record_topics or (),
+            watchdog=watchdog,
+            on_progress=show_progress(progress),
         )
-        outcome = anyio.run(run, backend=backend.value)
+        with progress:
+            outcome = anyio.run(run, backend=backend.value)
     except RunError as exc:
         raise fail(exc.lines) from None
     except KeyboardInterrupt:

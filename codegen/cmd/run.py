@@ -7,6 +7,7 @@ build (tapped by a recorder with ``--record``), execute; then prints the outcome
 
 # No ``from __future__ import annotations``: Typer reads this signature at run time.
 import functools
+import os
 from typing import Annotated
 
 import typer
@@ -59,8 +60,10 @@ def run_command(
     """
     import anyio
 
+    from chrono_daemon import SimClock
     from chrono_daemon.launch.child import die_with_launcher, follow_launcher
-    from chrono_daemon.launch.control import connect_control
+    from chrono_daemon.launch.control import LOCKSTEP_ENV, connect_control
+    from chrono_daemon.lockstep.child import build_follower
     from chrono_daemon.run import (
         RunError,
         RunOutcome,
@@ -87,14 +90,6 @@ def run_command(
             raise RunError(["chrono run: --record-topics selects what --record FILE records"])
     except RunError as exc:
         raise fail(exc.lines) from None
-    if clock is ClockKind.sim and plan.process is not None:
-        raise fail(
-            [
-                "chrono run: --clock sim for one process of a split graph needs lockstep virtual "
-                "time with the other processes, which is not built yet (issue 11); run the whole "
-                "graph (without --process) under --clock sim, or use --clock wall"
-            ]
-        )
     runtime = new_clock(clock.value)
     recorder = None
     if record is not None:
@@ -103,13 +98,19 @@ def run_command(
             recorder = open_recorder(plan, record, runtime, topics=topics, run=run)
         except RunError as exc:
             raise fail(exc.lines) from None
+    link = connect_control()
+    follower = None
     try:
-        built = plan.build(tap=recorder)
+        if link is not None and plan.process is not None and os.environ.get(LOCKSTEP_ENV):
+            # launch --clock sim: this process follows the launcher's lockstep coordinator
+            assert isinstance(runtime, SimClock)
+            built, follower = build_follower(plan, link, tap=recorder, clock=runtime)
+        else:
+            built = plan.build(tap=recorder)
     except ZmqChannelError as exc:
         raise fail([f"chrono run: {plan.name}: {exc}"]) from None
-    link = connect_control()
     on_started = None
-    if link is not None and plan.process is not None:
+    if link is not None and plan.process is not None and follower is None:
         on_started = functools.partial(follow_launcher, link, plan.process.name, grace=GRACE)
 
     with Progress("chrono run") as progress:
@@ -123,6 +124,7 @@ def run_command(
                     grace=GRACE,
                     on_progress=show_progress(progress),
                     on_started=on_started,
+                    driver=follower,
                 )
             finally:
                 if link is not None:

@@ -251,7 +251,10 @@ def _wires(
                 target=dst,
                 type=carried[0].type,
                 links=tuple(lk.index for lk in carried),
-                maxsize=carried[0].maxsize if one else max(lk.maxsize for lk in carried),
+                # Several links: the wire stands where the one-process graph has the producer's
+                # tee channel, whose buffer is 1: so does the wire (exact in lockstep when it
+                # carries all of the producer's links, ADR 0027).
+                maxsize=carried[0].maxsize if one else 1,
                 policy="drop_newest" if one and carried[0].policy == "drop_newest" else "block",
                 address=address,
                 loc=carried[0].loc,

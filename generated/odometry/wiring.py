@@ -104,7 +104,7 @@ class OdometryGraph:
 
     def add_to(self, sup: Supervisor) -> None:
         """Host the daemons of the graph and their routing daemons, by schema name."""
-        sup.add(self.daemons.fuser, name="fuser")
+        sup.add(self.daemons.fuser, name="fuser", order=0)
         sup.spawn(
             _merge,
             [self._link0.recv, self._link1.recv],

@@ -98,8 +98,8 @@ class SystemStackEnvProcess:
 
     def add_to(self, sup: Supervisor) -> None:
         """Host the daemons of process env and their routing daemons, by schema name."""
-        sup.add(self.daemons.s0_dispenser, name="s0_dispenser")
-        sup.add(self.daemons.actuator, name="actuator")
+        sup.add(self.daemons.s0_dispenser, name="s0_dispenser", order=2)
+        sup.add(self.daemons.actuator, name="actuator", order=3)
         sup.spawn(_tee, self._tee0.recv, self._wire0, self._wire1, name="tee:in.obs")
         sup.spawn(
             _tee,
@@ -164,7 +164,7 @@ class SystemStackPlannerProcess:
 
     def add_to(self, sup: Supervisor) -> None:
         """Host the daemons of process planner and their routing daemons, by schema name."""
-        sup.add(self.daemons.s2_planner, name="s2_planner")
+        sup.add(self.daemons.s2_planner, name="s2_planner", order=0)
         sup.spawn(_feed_latest, self._wire0, self._latest0, name="latest:s2_planner.obs")
 
     async def aclose(self) -> None:
@@ -224,7 +224,7 @@ class SystemStackPolicyProcess:
 
     def add_to(self, sup: Supervisor) -> None:
         """Host the daemons of process policy and their routing daemons, by schema name."""
-        sup.add(self.daemons.s1_policy, name="s1_policy")
+        sup.add(self.daemons.s1_policy, name="s1_policy", order=1)
         sup.spawn(_feed_latest, self._wire1, self._latest0, name="latest:s1_policy.obs")
         sup.spawn(_feed_latest, self._wire2, self._latest1, name="latest:s1_policy.subgoal")
 

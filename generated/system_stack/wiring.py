@@ -138,10 +138,10 @@ class SystemStackGraph:
 
     def add_to(self, sup: Supervisor) -> None:
         """Host the daemons of the graph and their routing daemons, by schema name."""
-        sup.add(self.daemons.s2_planner, name="s2_planner")
-        sup.add(self.daemons.s1_policy, name="s1_policy")
-        sup.add(self.daemons.s0_dispenser, name="s0_dispenser")
-        sup.add(self.daemons.actuator, name="actuator")
+        sup.add(self.daemons.s2_planner, name="s2_planner", order=0)
+        sup.add(self.daemons.s1_policy, name="s1_policy", order=1)
+        sup.add(self.daemons.s0_dispenser, name="s0_dispenser", order=2)
+        sup.add(self.daemons.actuator, name="actuator", order=3)
         sup.spawn(_tee, self._tee0.recv, self._link0.send, self._link1.send, name="tee:in.obs")
         sup.spawn(
             _tee,

@@ -74,21 +74,6 @@ def test_bad_params_are_reported_like_schema_errors(tmp_path: Path) -> None:
             ["--process", "policy", "--clock", "sim"],
             "wire 'in.obs->policy' (process 'env' -> 'policy') has no address",
         ),
-        (
-            [
-                "--process",
-                "policy",
-                "--clock",
-                "sim",
-                "--address",
-                "in.obs->policy=ipc://a",
-                "--address",
-                "s2_planner.subgoal->policy=ipc://b",
-                "--address",
-                "s1_policy.chunk->env=ipc://c",
-            ],
-            "--clock sim for one process of a split graph needs lockstep virtual time",
-        ),
     ],
 )
 def test_a_process_run_that_cannot_work_is_refused(extra: list[str], message: str) -> None:

@@ -102,7 +102,7 @@ def test_children_do_not_outlive_a_killed_launcher() -> None:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--clock", "sim"], "--clock sim across processes needs lockstep virtual time"),
+        (["--clock", "sim", "--watchdog", "0"], "--watchdog must be > 0 seconds, got 0"),
         (["--params", "nowhere.toml"], "nowhere.toml: error: cannot read params"),
     ],
 )

@@ -4,8 +4,8 @@ Checked statically over every module of ``chrono_daemon`` except the optional ex
 import hidden in a function or behind TYPE_CHECKING is caught too. The extras: the ZMQ transport
 (``transports/zmq.py`` and its ``_zmq_*`` helpers), and the optional subpackages, which nothing
 in the core imports: ``wire`` (type hashes, msgspec), ``recording`` (MCAP), and the programs that
-run graphs, ``run``, ``launch`` and ``replay`` (codegen, ZMQ, MCAP). One module may import
-trio: the trio hot paths (ADR 0018), which nothing imports at module level.
+run graphs, ``run``, ``launch``, ``lockstep`` and ``replay`` (codegen, ZMQ, MCAP). One module may
+import trio: the trio hot paths (ADR 0018), which nothing imports at module level.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import chrono_daemon
 ROOT = Path(chrono_daemon.__file__).parent
 ALLOWED = {"anyio", "chrono_daemon"}  # chrono_daemon: recipes use the public API
 ZMQ = {ROOT / "transports" / "zmq.py", *(ROOT / "transports").glob("_zmq_*.py")}
-SUBPACKAGES = ("wire", "recording", "run", "launch", "replay")
+SUBPACKAGES = ("wire", "recording", "run", "launch", "lockstep", "replay")
 OPTIONAL = ZMQ | {p for sub in SUBPACKAGES for p in (ROOT / sub).rglob("*.py")}
 # The trio hot paths (ADR 0018) import trio and outcome (a dependency of trio): they are
 # imported lazily, only once the running backend is trio, so trio is installed.

@@ -85,7 +85,7 @@ class TrackerGraph:
 
     def add_to(self, sup: Supervisor) -> None:
         """Host the daemons of the graph and their routing daemons, by schema name."""
-        sup.add(self.daemons.follower, name="follower")
+        sup.add(self.daemons.follower, name="follower", order=0)
 
     async def aclose(self) -> None:
         """Release transport resources (ZMQ sockets); call it after the supervisor exited."""

@@ -159,9 +159,9 @@ class RoutingGraph:
 
     def add_to(self, sup: Supervisor) -> None:
         """Host the daemons of the graph and their routing daemons, by schema name."""
-        sup.add(self.daemons.source, name="source")
-        sup.add(self.daemons.router, name="router")
-        sup.add(self.daemons.sink, name="sink")
+        sup.add(self.daemons.source, name="source", order=0)
+        sup.add(self.daemons.router, name="router", order=1)
+        sup.add(self.daemons.sink, name="sink", order=2)
         sup.spawn(
             _tee,
             self._tee0.recv,

@@ -106,7 +106,7 @@ class SplitIoProcess:
 
     def add_to(self, sup: Supervisor) -> None:
         """Host the daemons of process io and their routing daemons, by schema name."""
-        sup.add(self.daemons.sink, name="sink")
+        sup.add(self.daemons.sink, name="sink", order=3)
         sup.spawn(_tee, self._tee0.recv, self._wire0, self._wire1, name="tee:in.frames")
         sup.spawn(_merge, [self._wire2, self._wire3], self._merge0.send, name="merge:sink.reports")
 
@@ -167,7 +167,7 @@ class SplitCpuProcess:
 
     def add_to(self, sup: Supervisor) -> None:
         """Host the daemons of process cpu and their routing daemons, by schema name."""
-        sup.add(self.daemons.scorer, name="scorer")
+        sup.add(self.daemons.scorer, name="scorer", order=0)
         sup.spawn(_drain, self._drain0.recv, name="drain:scorer.debug")
 
     async def aclose(self) -> None:
@@ -228,8 +228,8 @@ class SplitGpuProcess:
 
     def add_to(self, sup: Supervisor) -> None:
         """Host the daemons of process gpu and their routing daemons, by schema name."""
-        sup.add(self.daemons.checker, name="checker")
-        sup.add(self.daemons.audit, name="audit")
+        sup.add(self.daemons.checker, name="checker", order=1)
+        sup.add(self.daemons.audit, name="audit", order=2)
         sup.spawn(_tee, self._wire1, self._link1.send, self._link2.send, name="tee:in.frames->gpu")
         sup.spawn(_feed_latest, self._link1.recv, self._latest0, name="latest:checker.frames")
 

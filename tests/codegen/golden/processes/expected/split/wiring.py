@@ -132,10 +132,10 @@ class SplitGraph:
 
     def add_to(self, sup: Supervisor) -> None:
         """Host the daemons of the graph and their routing daemons, by schema name."""
-        sup.add(self.daemons.scorer, name="scorer")
-        sup.add(self.daemons.checker, name="checker")
-        sup.add(self.daemons.audit, name="audit")
-        sup.add(self.daemons.sink, name="sink")
+        sup.add(self.daemons.scorer, name="scorer", order=0)
+        sup.add(self.daemons.checker, name="checker", order=1)
+        sup.add(self.daemons.audit, name="audit", order=2)
+        sup.add(self.daemons.sink, name="sink", order=3)
         sup.spawn(
             _tee,
             self._tee0.recv,
