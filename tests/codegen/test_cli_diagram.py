@@ -221,7 +221,8 @@ def test_a_split_graph_draws_each_wire_once_and_tees_where_the_processes_do(
         ]
     )
     assert '"pose → pose<br/>int · maxsize 8 · block<br/>zmq wire odom.pose-#gt;brain"' in text
-    assert '"pose: int · maxsize 8 · block<br/>zmq wire odom.pose-#gt;io"| g0_tee1' in text
+    # A wire carrying several links buffers 1, as the tee channel it stands for (ADR 0027).
+    assert '"pose: int · maxsize 1 · block<br/>zmq wire odom.pose-#gt;io"| g0_tee1' in text
     assert '"pose → poses<br/>int · maxsize 8 · block"| g0_out_poses' in text
     pinned = "zmq wire odom.scan-#gt;brain @ tcp://127.0.0.1:5601"
     assert f'"scan → scan<br/>int · maxsize 1 · drop_newest<br/>{pinned}"' in text
