@@ -191,10 +191,8 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         self._refresh()
         try:
             await self._interrupt_waiter()
-            if not self._eos:
-                # ZMQError (Again): no sender connected, so there is nobody to tell.
-                with contextlib.suppress(zmq.ZMQError):
-                    self._send_frame(CLOSE_FRAME, _NOBLOCK)
+            if not self._eos:  # after the end of stream, the sender was told already
+                self._tell_sender_done()
         finally:
             if self._monitor is not None:
                 self._sock.disable_monitor()
@@ -284,6 +282,12 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         self._received = 0  # everything from that sender arrived; a new one counts afresh
         return True
 
+    def _tell_sender_done(self) -> None:
+        """Send the receiver-closed frame: this end reads nothing more from the sender."""
+        # ZMQError (Again): no sender connected, so there is nobody to tell.
+        with contextlib.suppress(zmq.ZMQError):
+            self._send_frame(CLOSE_FRAME, _NOBLOCK)
+
     def _hello(self, frame: bytes) -> None:
         """Judge a sender's hello; refuse it (and tell the sender) when its type differs."""
         verdict = self._handshake.judge(self._address, frame)
@@ -311,6 +315,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             sent = _parse_eos(self._address, frame)
             self._eos = True
             self._refresh()
+            self._tell_sender_done()  # its aclose waits for this ack (ADR 0030)
             # More arrived than this sender sent: an earlier sender (restarted since) sent the
             # rest. Not an error; it only means a loss in that earlier connection is not seen.
             if sent > self._received:
