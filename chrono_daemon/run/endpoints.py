@@ -3,9 +3,9 @@
 
 Each wire is one ZMQ edge (``chrono_daemon.transports.zmq``): the receiving process binds its
 address, the sending process connects, payloads are msgspec MessagePack validated against the
-wire's message type on receipt. Receivers do not use ``detect_peer_loss``: it reports a clean
-close as a lost peer about one time in three (a race in the transport, reported); a process
-that dies is noticed by ``chrono launch``, which stops the others.
+wire's message type on receipt. Receivers use ``detect_peer_loss``: when the producing process
+dies (no end-of-stream), a waiting ``receive`` raises ``ZmqPeerLost`` instead of waiting
+forever, also without ``chrono launch`` watching (a clean close never raises it: ADR 0030).
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ class ZmqEndpoints:
         )
 
     def receive(self, wire: str, message_type: Any, maxsize: int) -> ReceiveStream[Any]:
-        """Bind the consumers' end of ``wire``."""
-        config = ZmqConfig(maxsize=maxsize, linger_ms=self.linger_ms)
+        """Bind the consumers' end of ``wire``; a producer that dies raises ``ZmqPeerLost``."""
+        config = ZmqConfig(maxsize=maxsize, linger_ms=self.linger_ms, detect_peer_loss=True)
         return open_zmq_receive(
             self.addresses[wire], bind=True, serde=MsgpackSerde(message_type), config=config
         )

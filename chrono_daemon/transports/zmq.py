@@ -8,10 +8,12 @@ Wire format (``_zmq_frames``): one ZMQ ``PAIR`` frame per message. A data frame 
 payload as is; control frames start with ``0xC1``, a byte MessagePack never uses: end-of-stream
 (carrying the number of data messages sent) and receiver-closed. The sender's ``aclose`` waits
 — bounded by ``linger_ms`` — for room to queue the end-of-stream frame instead of dropping it
-when the high-water mark is full. The receiver's ``aclose`` sends the receiver-closed frame
-back, so the sender's later sends raise ``ChannelClosed``. A sender's first frame is a hello
-with its message type's hash; a receiver of another type refuses it with ``ZmqTypeMismatch``
-on both ends, before decoding anything (ADR 0023, ``_zmq_handshake``).
+when the high-water mark is full; its socket then stays open in the background until the
+receiver answers the end of stream with the receiver-closed frame, so closing never loses what
+the receiver had not read yet (ADR 0030, ``_zmq_linger``). The receiver's ``aclose`` sends the
+receiver-closed frame too, so the sender's later sends raise ``ChannelClosed``. A sender's
+first frame is a hello with its message type's hash; a receiver of another type refuses it
+with ``ZmqTypeMismatch`` on both ends, before decoding anything (ADR 0023, ``_zmq_handshake``).
 
 Waiting is done on the socket's file descriptor through anyio, so the endpoints work on asyncio
 and trio. ZMQ's descriptor only signals that the socket's state *may* have changed (and is reset

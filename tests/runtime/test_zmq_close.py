@@ -173,9 +173,11 @@ async def test_closing_before_the_receiver_reads_returns_at_once_and_loses_nothi
 async def test_a_sender_process_that_exits_right_after_close_delivers_everything(
     address: Any,
 ) -> None:
-    """The child sends, closes, exits: the interpreter waits for the receiver's ack."""
+    """The child sends, closes, exits: the interpreter waits for the receiver's ack, and the
+    clean close is never taken for a crash (detect_peer_loss)."""
+    config = ZmqConfig(maxsize=4, detect_peer_loss=True)
     for _ in range(3):
-        inbox = open_zmq_receive(address(), serde=MsgpackSerde(Ping), maxsize=4)
+        inbox = open_zmq_receive(address(), serde=MsgpackSerde(Ping), config=config)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         try:
             with anyio.fail_after(HANG_GUARD):
