@@ -283,6 +283,10 @@ async def _watch_ready(
     state.ready.add(message.process)
     if len(state.ready) == total and on_ready is not None:
         on_ready()
+    # Read on to the end: a child's exit waits until its end of stream is read (ADR 0030).
+    with contextlib.suppress(ChannelClosed, ZmqChannelError):
+        async for _ in child.control.recv:
+            pass
 
 
 async def _pump(

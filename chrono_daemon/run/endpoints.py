@@ -3,9 +3,10 @@
 
 Each wire is one ZMQ edge (``chrono_daemon.transports.zmq``): the receiving process binds its
 address, the sending process connects, payloads are msgspec MessagePack validated against the
-wire's message type on receipt. Receivers use ``detect_peer_loss``: when the producing process
-dies (no end-of-stream), a waiting ``receive`` raises ``ZmqPeerLost`` instead of waiting
-forever, also without ``chrono launch`` watching (a clean close never raises it: ADR 0030).
+wire's message type on receipt. Receivers do not use ``detect_peer_loss`` (reliable since ADR
+0030): a producer process that dies and is restarted resumes its stream, as a service manager
+across machines does, and under ``chrono launch`` a dead process is noticed by the launcher,
+which stops the others (a consumer failing with ``ZmqPeerLost`` as well would only add noise).
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ class ZmqEndpoints:
         )
 
     def receive(self, wire: str, message_type: Any, maxsize: int) -> ReceiveStream[Any]:
-        """Bind the consumers' end of ``wire``; a producer that dies raises ``ZmqPeerLost``."""
-        config = ZmqConfig(maxsize=maxsize, linger_ms=self.linger_ms, detect_peer_loss=True)
+        """Bind the consumers' end of ``wire`` (a restarted producer resumes it)."""
+        config = ZmqConfig(maxsize=maxsize, linger_ms=self.linger_ms)
         return open_zmq_receive(
             self.addresses[wire], bind=True, serde=MsgpackSerde(message_type), config=config
         )

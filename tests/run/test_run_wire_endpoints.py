@@ -1,9 +1,9 @@
-"""The wires of a split graph (ADR 0030): the launcher's private ``ipc://`` addresses, and wire
-receivers that notice a dead producer (``detect_peer_loss``) but never take a clean close for
-one."""
+"""The wires of a split graph (ADR 0030): the launcher's private ``ipc://`` addresses; a wire
+closed right after sending delivers everything; a restarted producer resumes its wire."""
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,10 +13,10 @@ import msgspec
 import pytest
 import zmq
 
+from chrono_daemon import WouldBlock
 from chrono_daemon.run.addresses import parse_addresses, private_addresses
 from chrono_daemon.run.endpoints import ZmqEndpoints
 from chrono_daemon.run.plan import load_graph
-from chrono_daemon.transports.zmq import ZmqPeerLost
 
 pytestmark = pytest.mark.anyio
 
@@ -48,23 +48,41 @@ def wire() -> Any:
         yield ZmqEndpoints({"w": f"ipc://{directory}/w"}, linger_ms=1000)
 
 
-async def test_a_wire_receiver_raises_zmq_peer_lost_when_its_producer_dies(wire: Any) -> None:
+async def test_a_wire_receiver_waits_for_a_restarted_producer(wire: Any) -> None:
+    """No ``detect_peer_loss`` on wires: a producer that dies and comes back resumes."""
     inbox = wire.receive("w", int, 4)
-    raw: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.PAIR)
     try:
-        raw.connect(wire.addresses["w"])
-        raw.send(msgspec.msgpack.encode(7))
         with anyio.fail_after(HANG_GUARD):
-            assert await inbox.receive() == 7
-            raw.close(linger=0)  # the producer's process "crashes": no end of stream
-            with pytest.raises(ZmqPeerLost, match="disconnected without an end-of-stream"):
-                await inbox.receive()
+            for value in (7, 8):  # the first producer "crashes" (no end of stream), a second
+                raw: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.PAIR)
+                try:
+                    raw.connect(wire.addresses["w"])
+                    async with anyio.create_task_group() as tg:
+
+                        async def produce(raw: zmq.Socket[bytes] = raw, value: int = value) -> None:
+                            # A bound PAIR drops what a new peer sends until the old connection
+                            # is torn down (docs/transports.md), so a restarted producer's
+                            # first messages may be lost: it streams, as real ones do.
+                            while True:
+                                with contextlib.suppress(zmq.Again):  # not connected yet
+                                    raw.send(msgspec.msgpack.encode(value), zmq.NOBLOCK)
+                                await anyio.sleep(0.01)
+
+                        tg.start_soon(produce)
+                        assert await inbox.receive() == value
+                        tg.cancel_scope.cancel()
+                finally:
+                    raw.close(linger=0)
+                while True:  # what else the producer streamed
+                    try:
+                        assert inbox.receive_nowait() == value
+                    except WouldBlock:
+                        break
     finally:
-        raw.close(linger=0)
         await inbox.aclose()
 
 
-async def test_a_wire_closed_cleanly_is_never_a_lost_peer(wire: Any) -> None:
+async def test_a_wire_closed_at_once_delivers_everything(wire: Any) -> None:
     with anyio.fail_after(HANG_GUARD):
         for _ in range(50):
             inbox = wire.receive("w", int, 2)
