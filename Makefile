@@ -18,10 +18,10 @@ install: $(STAMP)
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check chrono_daemon codegen
+	$(BIN)/ruff format --check chrono_daemon chrono_wire codegen
 
 typecheck: install
-	$(BIN)/mypy chrono_daemon codegen generated examples tests bench
+	$(BIN)/mypy chrono_daemon chrono_wire codegen generated examples tests bench
 
 check-gen: install
 	$(BIN)/chrono gen schemas/ --check
@@ -43,8 +43,13 @@ demo: install
 	PYTHONPATH=. $(BIN)/python examples/system_stack_generated.py
 	PYTHONPATH=. $(BIN)/python examples/system_stack_mock.py
 	PYTHONPATH=. $(BIN)/python examples/zmq_two_processes.py
-	$(BIN)/chrono run schemas/ --graph system_stack --impl examples/system_stack_impl.py --clock sim
-	$(BIN)/chrono launch schemas/ --graph system_stack --impl examples/system_stack_impl.py
+	mkdir -p build/demo
+	$(BIN)/chrono run schemas/ --graph system_stack --impl examples/system_stack_impl.py --clock sim --record build/demo/run.mcap
+	$(BIN)/chrono info build/demo/run.mcap
+	$(BIN)/chrono replay build/demo/run.mcap schemas/ --graph system_stack --impl examples/system_stack_impl.py --check
+	$(BIN)/chrono replay build/demo/run.mcap schemas/ --graph system_stack --impl examples/system_stack_impl.py --replace s1_policy --check
+	$(BIN)/chrono launch schemas/ --graph system_stack --impl examples/system_stack_impl.py --record build/demo/split.mcap
+	$(BIN)/chrono replay build/demo/split.mcap schemas/ --graph system_stack --impl examples/system_stack_impl.py --record build/demo/split-replayed.mcap
 
 regen-golden: install
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/codegen -k golden

@@ -8,21 +8,29 @@ the Recorder's write throughput, and its memory under a disk slower than the pro
   file completed and on disk at the end: messages/s, payload MB/s and file MB/s.
 - memory: the same producer against a disk slower than it; tracemalloc's peak for two message
   counts: bounded means the peak does not grow with the count (beyond the chunk index).
+- replay: the system_stack example closing its loop for 300 rounds (bench/_replay_impl.py),
+  run and recorded under SimClock (``chrono run --record``'s library calls), then replayed
+  (``chrono replay``'s), plain and with ``check``: simulated seconds per wall second, and the
+  ratio to the recorded run in the same round.
 
 Run: PYTHONPATH=. python bench/record.py [--rounds 5] [--quick]
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    del sys.path[0]  # run as a script: keep "import codegen" away from bench/codegen.py
+
 import argparse
 import io
 import os
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -30,7 +38,7 @@ import msgspec
 
 from bench._results import write_section
 from chrono_daemon import Channel, Context, SimClock, Supervisor, daemon, open_channel
-from chrono_daemon.recording import Recorder
+from chrono_daemon.recording import Recorder, read_messages
 
 if TYPE_CHECKING:
     from chrono_daemon import ReceiveStream, SendStream
@@ -165,6 +173,42 @@ def peak_memory(count: int) -> tuple[int, Any]:
     return peak, stats
 
 
+REPLAY_IMPL = str(Path(__file__).with_name("_replay_impl.py"))
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+
+
+def replay_speed(backend: str, path: Path) -> tuple[float, float, float, float, int]:
+    """Simulated seconds; wall seconds of the recorded run, a replay, a checked replay;
+    messages in the file."""
+    from chrono_daemon.replay import plan_replay, replay
+    from chrono_daemon.run import close_recorder, execute, new_clock, open_recorder, plan_run
+
+    async def record() -> float:
+        plan = plan_run(SCHEMAS, "system_stack", REPLAY_IMPL)
+        clock = new_clock("sim")
+        recorder = open_recorder(plan, path, clock)
+        outcome = await execute(plan.build(tap=recorder), clock=clock, handle_signals=False)
+        await close_recorder(recorder)
+        assert outcome.exit_code == 0, outcome.details
+        return clock.now()
+
+    async def play(check: bool) -> None:
+        plan = plan_replay(path, SCHEMAS, "system_stack", REPLAY_IMPL)
+        outcome = await replay(plan, check=check, handle_signals=False)
+        assert outcome.exit_code == 0, outcome
+        assert outcome.divergence is None, outcome.divergence
+
+    t0 = time.perf_counter()
+    simulated = anyio.run(record, backend=backend)
+    t1 = time.perf_counter()
+    anyio.run(play, False, backend=backend)
+    t2 = time.perf_counter()
+    anyio.run(play, True, backend=backend)
+    t3 = time.perf_counter()
+    messages = sum(1 for _ in read_messages(path))
+    return simulated, t1 - t0, t2 - t1, t3 - t2, messages
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
@@ -205,6 +249,23 @@ def main() -> None:
             f"| {stats.max_queued_bytes / 1e6:.2f} | {stats.blocked_writes:,} |"
         )
         print(memory[-1], file=sys.stderr)
+    replays = []
+    for backend in ("asyncio", "trio"):
+        rates: list[tuple[float, float, float]] = []
+        for _ in range(args.rounds):
+            with tempfile.TemporaryDirectory() as tmp:
+                simulated, run, plain, checked, messages = replay_speed(
+                    backend, Path(tmp) / "r.mcap"
+                )
+            rates.append((simulated / run, simulated / plain, simulated / checked))
+        med = [statistics.median(r[i] for r in rates) for i in range(3)]
+        run_rate, plain_rate, check_rate = med
+        replays.append(
+            f"| {backend} | {simulated:,.0f} | {messages:,} | {run_rate:,.0f} | {plain_rate:,.0f} "
+            f"(**{plain_rate / run_rate:.2f}x**) | {check_rate:,.0f} "
+            f"(**{check_rate / run_rate:.2f}x**) |"
+        )
+        print(replays[-1], file=sys.stderr)
     load = os.getloadavg()
     text = "\n".join(
         [
@@ -238,6 +299,18 @@ def main() -> None:
             "| messages | payload MB | peak traced MB | most queued MB | blocked writes |",
             "|---:|---:|---:|---:|---:|",
             *memory,
+            "",
+            "Replay speed: the system_stack example closing its loop for 300 rounds "
+            "(`bench/_replay_impl.py`), run under SimClock with every edge recorded, then "
+            "replayed from the file (the harness played back, every daemon run) without and "
+            "with `check` (the new run recorded to a temporary file and compared message by "
+            "message); simulated seconds per wall second, planning and file reading included, "
+            "and the ratio to the recorded run.",
+            "",
+            "| backend | simulated s | messages | recorded run sim s/s | replay sim s/s "
+            "| replay --check sim s/s |",
+            "|---|---:|---:|---:|---:|---:|",
+            *replays,
         ]
     )
     print(text)

@@ -7,7 +7,8 @@ tap uses the endpoints as they are, at no cost.
 
 Topics name producer ports: ``<graph>/<daemon>.<port>`` for a daemon output and
 ``<graph>/in.<name>`` for a graph input (``<graph>`` is the schema file's stem). One topic per
-producer port, however many consumers a tee copies it to.
+producer port, however many consumers a tee copies it to. A recorder may also record what the
+harness takes from a graph output, as ``<graph>/out.<name>``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 if TYPE_CHECKING:
     from .channel import SendStream
 
-__all__ = ("EdgeTap", "graph_input_topic", "port_topic")
+__all__ = ("EdgeTap", "graph_input_topic", "graph_output_topic", "port_topic")
 
 T = TypeVar("T")
 
@@ -44,3 +45,8 @@ def port_topic(graph: str, daemon: str, port: str) -> str:
 def graph_input_topic(graph: str, name: str) -> str:
     """The topic of graph input ``name``: ``graph/in.name``."""
     return f"{graph}/in.{name}"
+
+
+def graph_output_topic(graph: str, name: str) -> str:
+    """The topic of what the harness takes from graph output ``name``: ``graph/out.name``."""
+    return f"{graph}/out.{name}"

@@ -20,6 +20,7 @@ from .cmd.graph import graph_command
 from .cmd.info import info_command
 from .cmd.launch import launch_command
 from .cmd.merge import merge_command
+from .cmd.replay import replay_command
 from .cmd.run import run_command
 from .cmd.scaffold import scaffold_command
 from .cmd.schema import schema_command
@@ -67,6 +68,7 @@ app.command("merge")(merge_command)
 app.command("breaking")(breaking_command)
 app.command("run")(run_command)
 app.command("launch")(launch_command)
+app.command("replay")(replay_command)
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Wire shapes and type hashes of a resolved package's messages (ADR 0022).
 
-The same shapes ``chrono_daemon.wire.shape_of`` reads from the generated classes at run time
+The same shapes ``chrono_wire.shape_of`` reads from the generated classes at run time
 (tests hold every generated message to one hash both ways), derived here from the model so
 that ``render`` can write each message's ``__chrono_type_hash__`` and ``chrono breaking`` can
 compare two schema versions. All named types of a package share one table.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chrono_daemon.wire import (
+from chrono_wire import (
     DictShape,
     EnumShape,
     FieldShape,
@@ -29,7 +29,7 @@ from chrono_daemon.wire import (
 from .model import DictOf, ListOf, Named, OptionalOf, Prim, TupleOf, UnionOf
 
 if TYPE_CHECKING:
-    from chrono_daemon.wire import Container, NamedShape, TypeShape
+    from chrono_wire import Container, NamedShape, TypeShape
 
     from .model import Field, MessageDef, Module, Package, TypeExpr
 

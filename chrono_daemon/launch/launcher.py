@@ -13,6 +13,10 @@ Supervision:
 - children that all exit 0 (the graph drained) make the launch succeed.
 
 Whatever happens, every child is waited for before ``launch`` returns: no orphans.
+
+With ``record=F.mcap`` each child records its own edges to ``F.<process>.mcap`` next to F
+(``chrono run --record``), and once every child has exited the launcher merges those files
+into F by time and deletes them (``chrono_daemon/launch/recording.py``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from chrono_daemon.run.signals import on_signals
 from chrono_daemon.transports.zmq import ZmqChannelError
 
 from .control import CONTROL_ENV, LAUNCHER_PID_ENV, ControlLink, bind_control
+from .recording import merge_parts, part_paths, record_args
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -57,10 +62,11 @@ KILL_MARGIN = 5.0
 
 @dataclass
 class LaunchOutcome:
-    """How a launch ended: the exit code and a one-line reason."""
+    """How a launch ended: the exit code, a one-line reason, and lines about the recording."""
 
     exit_code: int
     reason: str
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -125,8 +131,13 @@ async def launch(
     on_ready: Callable[[], None] | None = None,
     handle_signals: bool = True,
     python: str = sys.executable,
+    record: Path | None = None,
+    record_topics: Sequence[str] = (),
 ) -> LaunchOutcome:
     """Start and supervise every process of ``graph``; see the module docstring.
+
+    ``record`` and ``record_topics`` are ``chrono run``'s ``--record`` and ``--record-topics``,
+    for every process; the recording is merged into ``record`` at the end.
 
     Everything a child would check first (schemas, MODULE, params, addresses) is checked here
     before any child starts. ``on_ready()`` runs once every child reported its daemons started.
@@ -158,6 +169,8 @@ async def launch(
         chosen = private_addresses(model, pinned, workdir)
         for p in model.processes:
             plan_run(schemas, graph, impl, process=p.name, params=params, addresses=chosen)
+        names = [p.name for p in model.processes]
+        parts = part_paths(record, names, module, record_topics)
         argv = [python, "-m", "codegen", "run", str(schemas), "--graph", graph, "--impl", impl]
         argv += ["--clock", clock, "--backend", backend]
         argv += [] if params is None else ["--params", str(params)]
@@ -168,8 +181,11 @@ async def launch(
             LAUNCHER_PID_ENV: str(os.getpid()),
             "PYTHONUNBUFFERED": "1",
         }
-        names = [p.name for p in model.processes]
-        return await _supervise(workdir, names, argv, env, grace, on_line, on_ready, handle_signals)
+        extra = {name: record_args(parts, name, record_topics) for name in names}
+        outcome = await _supervise(
+            workdir, names, argv, extra, env, grace, on_line, on_ready, handle_signals
+        )
+        return outcome if record is None else merge_parts(record, parts, outcome)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -178,6 +194,7 @@ async def _supervise(
     workdir: Path,
     names: Sequence[str],
     argv: list[str],
+    extra: Mapping[str, list[str]],
     env: dict[str, str],
     grace: float,
     on_line: Callable[[str, str, str], None] | None,
@@ -204,7 +221,7 @@ async def _supervise(
                 for name in names:
                     link, value = bind_control(workdir, name)
                     process = await anyio.open_process(
-                        [*argv, "--process", name],
+                        [*argv, "--process", name, *extra[name]],
                         env={**env, CONTROL_ENV: value},
                         start_new_session=True,
                     )

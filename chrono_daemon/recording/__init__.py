@@ -23,7 +23,6 @@ from ._errors import RecordingError as RecordingError
 from ._errors import TruncatedRecording as TruncatedRecording
 from ._errors import UnsupportedRecording as UnsupportedRecording
 from ._scan import RecordedChannel as RecordedChannel
-from ._schema import TYPE_HASH_ATTRIBUTE as TYPE_HASH_ATTRIBUTE
 from ._schema import json_schema as json_schema
 from .compare import Divergence as Divergence
 from .compare import FieldDiff as FieldDiff
@@ -42,7 +41,6 @@ from .recorder import RecorderStats as RecorderStats
 from .recorder import schema_file_hashes as schema_file_hashes
 
 __all__ = (
-    "TYPE_HASH_ATTRIBUTE",
     "CorruptRecording",
     "Divergence",
     "FieldDiff",

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 __all__ = (
     "CHANNEL_TYPE_HASH",
     "CHANNEL_TYPE_NAME",
+    "CHANNEL_WIRE_SHAPE",
     "DEFAULT_CHUNK_SIZE",
+    "END_METADATA",
     "FORMAT_VERSION",
     "MESSAGE_ENCODING",
     "RECORDING_METADATA",
@@ -28,9 +30,13 @@ SCHEMA_ENCODING = "jsonschema"
 MESSAGE_ENCODING = "json"
 RECORDING_METADATA = "chrono.recording"
 """The name of the file metadata record that describes the run (graph, params, schema files)."""
-FORMAT_VERSION = "1"
+END_METADATA = "chrono.end"
+"""Written when a recorder closes: the clock time then, and when each recorded edge was closed."""
+FORMAT_VERSION = "2"
+"""``1``: phase 1 (no wire shapes); ``2``: channels carry their type's wire shape (ADR 0028)."""
 CHANNEL_TYPE_NAME = "chrono.type"
 CHANNEL_TYPE_HASH = "chrono.type_hash"
+CHANNEL_WIRE_SHAPE = "chrono.wire_shape"
 
 DEFAULT_CHUNK_SIZE = 1024 * 1024
 """mcap's own default: a killed run loses at most this much (plus what was still queued)."""

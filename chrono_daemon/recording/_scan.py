@@ -21,7 +21,7 @@ from mcap.records import Channel, DataEnd, Header, Message, Metadata, Schema
 from mcap.stream_reader import StreamReader
 
 from ._errors import CorruptRecording, NotARecording, TruncatedRecording, UnsupportedRecording
-from ._format import CHANNEL_TYPE_HASH, MESSAGE_ENCODING, SCHEMA_ENCODING
+from ._format import CHANNEL_TYPE_HASH, CHANNEL_WIRE_SHAPE, MESSAGE_ENCODING, SCHEMA_ENCODING
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,7 +40,9 @@ class RecordedChannel:
         schema_name: the message type's name when recorded (``pkg.module.Obs``, ``int``...).
         schema: the stored JSON Schema, decoded.
         schema_data: the stored JSON Schema, as bytes.
-        type_hash: the type's wire-shape hash when recorded (``""`` if it had none).
+        type_hash: the type's ``CTH01_`` wire-shape hash when recorded (``""`` in files of
+            format 1, and foreign ones).
+        wire_shape: the type's wire shape as ``shape_to_json`` wrote it (``""`` likewise).
         metadata: the channel's metadata, as stored.
     """
 
@@ -50,6 +52,7 @@ class RecordedChannel:
     schema: dict[str, Any]
     schema_data: bytes
     type_hash: str
+    wire_shape: str
     metadata: dict[str, str]
 
 
@@ -209,6 +212,7 @@ def _check_channel(
         schema=decoded,
         schema_data=schema.data,
         type_hash=record.metadata.get(CHANNEL_TYPE_HASH, ""),
+        wire_shape=record.metadata.get(CHANNEL_WIRE_SHAPE, ""),
         metadata=dict(record.metadata),
     )
     if any(c.topic == record.topic for c in channels.values()):

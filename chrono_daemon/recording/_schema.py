@@ -1,4 +1,4 @@
-"""What a recording stores about a message type: its name, JSON Schema and type hash.
+"""What a recording stores about a message type: its name, JSON Schema, wire shape and hash.
 
 The JSON Schema is msgspec's (``msgspec.json.schema``), made self-contained for viewers that do
 not follow ``$ref`` (Foxglove's own JSON schemas inline every nested message; docs/recording.md
@@ -6,6 +6,9 @@ says what was verified): every non-recursive ``#/$defs/...`` reference is replac
 definition, so a message's schema is one object with its fields, like Foxglove's. Only a
 recursive type keeps ``$defs`` for the definitions that refer back to themselves. String
 enums gain ``"type": "string"``, which msgspec leaves out and type-driven viewers need.
+
+The wire shape and its ``CTH01_`` hash are ``chrono_daemon.wire``'s (ADR 0022): a replay judges
+a recording against today's types with ``wire.compare`` on them (ADR 0028).
 """
 
 from __future__ import annotations
@@ -16,16 +19,11 @@ from typing import Any
 
 import msgspec
 
-__all__ = ("TYPE_HASH_ATTRIBUTE", "json_schema", "type_hash", "type_name")
+from chrono_daemon.wire import shape_hash, shape_of, shape_to_json
+
+__all__ = ("json_schema", "type_name", "wire_identity")
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-
-TYPE_HASH_ATTRIBUTE = "__chrono_type_hash__"
-"""The class attribute holding a message type's stable wire-shape hash (SPEC §6.5, issue 13).
-
-Recordings store it per channel (channel metadata ``chrono.type_hash``), empty when the type
-has none; the issue 13 library is to be connected here.
-"""
 
 _REF_PREFIX = "#/$defs/"
 
@@ -51,10 +49,10 @@ def type_name(message_type: object) -> str:
     return repr(message_type)
 
 
-def type_hash(message_type: object) -> str:
-    """The type's wire-shape hash if it carries one (``TYPE_HASH_ATTRIBUTE``), else ``""``."""
-    value = getattr(message_type, TYPE_HASH_ATTRIBUTE, "")
-    return value if isinstance(value, str) else ""
+def wire_identity(message_type: object) -> tuple[str, str]:
+    """The type's ``CTH01_`` hash and its wire shape as JSON text (``shape_to_json``)."""
+    shape = shape_of(message_type)
+    return shape_hash(shape), shape_to_json(shape).decode()
 
 
 def json_schema(message_type: object) -> dict[str, Any]:

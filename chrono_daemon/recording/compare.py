@@ -10,7 +10,7 @@ dict's key order) are equal; floats compare exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import zip_longest
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ("Divergence", "FieldDiff", "compare_recordings", "diff_values")
 
-DivergenceKind = Literal["payload", "publish_time", "missing", "extra"]
+DivergenceKind = Literal["payload", "publish_time", "log_time", "missing", "extra"]
 
 _MAX_DIFFS = 10
 
@@ -45,7 +45,8 @@ class Divergence:
 
     Attributes:
         kind: ``payload`` (same message, other values), ``publish_time`` (sent at another
-            time), ``missing`` (the expected message is not in the actual run at that time),
+            time), ``log_time`` (the same message of the topic delivered at another time),
+            ``missing`` (the expected message is not in the actual run at that time),
             ``extra`` (the actual run has a message the expected one has not at that time).
         topic, log_time, sequence: the message (of the expected run, except for ``extra``).
         diffs: for ``payload``, the differing fields (at most ten).
@@ -64,9 +65,11 @@ class Divergence:
         head = f"{self.topic} #{self.sequence} at t={seconds(self.log_time):.9g} s"
         if self.kind == "payload":
             return f"{head}: the message differs\n" + "\n".join(f"  {d}" for d in self.diffs)
-        if self.kind == "publish_time":
+        if self.kind in ("publish_time", "log_time"):
             assert self.expected is not None
             assert self.actual is not None
+            if self.kind == "log_time":
+                return f"{head}: delivered at t={seconds(self.actual.log_time):.9g} s instead"
             return (
                 f"{head}: sent at t={seconds(self.actual.publish_time):.9g} s instead of "
                 f"t={seconds(self.expected.publish_time):.9g} s"
@@ -87,20 +90,31 @@ def compare_recordings(
     actual: str | os.PathLike[str],
     *,
     topics: Collection[str] | None = None,
+    offset: int = 0,
 ) -> Divergence | None:
     """Return the first divergence of ``actual`` from ``expected`` (of ``topics``), or None.
+
+    ``offset`` (ns) is subtracted from the times of ``expected``: a replay runs from t=0 a
+    recording whose clock started at ``offset`` (a wall-clock run). A divergence reports the
+    times of the replay.
 
     Raises:
         RecordingError: either file cannot be read (see ``read_messages``).
     """
-    pairs = zip_longest(
-        read_messages(expected, topics=topics), read_messages(actual, topics=topics)
-    )
-    for want, got in pairs:
+    wanted = read_messages(expected, topics=topics)
+    if offset:
+        wanted = (_shifted(m, offset) for m in wanted)
+    for want, got in zip_longest(wanted, read_messages(actual, topics=topics)):
         divergence = _diverges(want, got)
         if divergence is not None:
             return divergence
     return None
+
+
+def _shifted(message: RecordedMessage[Any], offset: int) -> RecordedMessage[Any]:
+    return replace(
+        message, log_time=message.log_time - offset, publish_time=message.publish_time - offset
+    )
 
 
 def _key(message: RecordedMessage[Any]) -> tuple[int, str, int]:
@@ -111,6 +125,11 @@ def _diverges(
     want: RecordedMessage[Any] | None, got: RecordedMessage[Any] | None
 ) -> Divergence | None:
     if want is None or got is None or _key(want) != _key(got):
+        same = want is not None and got is not None and _key(want)[1:] == _key(got)[1:]
+        if same:  # one message of the topic, delivered at another time
+            assert want is not None
+            kind: DivergenceKind = "log_time"
+            return Divergence(kind, want.topic, want.log_time, want.sequence, (), want, got)
         if got is None or (want is not None and _key(want) < _key(got)):
             assert want is not None
             return Divergence("missing", want.topic, want.log_time, want.sequence, (), want, got)

@@ -1,111 +1,99 @@
-"""Is a recording still readable as today's message types? Differences named by message and field.
+"""Is a recording still readable as today's message types? Judged by ``chrono_daemon.wire``.
 
-Compares the JSON Schema stored for a topic with the schema of the type the reader would
-decode it into (both made by ``json_schema``), so a replay can refuse an incompatible file up
-front — "Obs.seq: type changed from integer to string" — instead of failing on its first
-message. Compatible changes are not reported: a new field with a default, an integer field
-that became a float, new enum values or union members. Issue 13's type hashes will say *that*
-two types differ; this says *where*.
+Every channel stores its type's wire shape (``chrono.wire_shape``); ``check_types`` compares
+it with the shape of the type a reader would decode into, in the direction the data flows
+(recorded writer -> current reader), with the one set of schema-evolution rules the project
+has (``wire.compare``, docs/type-hashes.md). A change that breaks ``WIRE`` refuses the file up
+front, naming the topic, the message and the field; a compatible one (a field added with a
+default, a new enum value, a widened constraint) is returned as a note and accepted.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import os
+from typing import TYPE_CHECKING
 
-from ._errors import IncompatibleRecording
-from ._schema import json_schema, type_name
+from chrono_daemon.wire import Ref, ShapeError, compare, shape_from_json, shape_of
+
+from ._errors import CorruptRecording, IncompatibleRecording
 
 if TYPE_CHECKING:
-    import os
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Mapping
+
+    from chrono_daemon.wire import WireShape
 
     from ._scan import RecordedChannel
 
-__all__ = ("check_types", "schema_differences")
-
-# A field recorded as the key may be read as any of these (msgspec decodes an int as a float).
-_WIDER = {"integer": {"number"}}
+__all__ = ("check_types", "recorded_shape")
 
 
-def schema_differences(recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """The incompatible differences between a recorded and a current schema, by field path."""
-    return list(_walk(recorded, current, str(recorded.get("title", "$"))))
-
-
-def _types(node: dict[str, Any]) -> set[str]:
-    if "type" in node:
-        kind = node["type"]
-        return set(kind) if isinstance(kind, list) else {kind}
-    if "anyOf" in node:
-        return {t for member in node["anyOf"] for t in _types(member)}
-    return set()
-
-
-def _members(node: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {str(m.get("title", i)): m for i, m in enumerate(node.get("anyOf", ()))}
-
-
-def _walk(old: dict[str, Any], new: dict[str, Any], where: str) -> Iterator[str]:
-    old_types, new_types = _types(old), _types(new)
-    lost = {t for t in old_types - new_types if not _WIDER.get(t, set()) & new_types}
-    if old_types and new_types and lost:
-        yield (
-            f"{where}: type changed from {' | '.join(sorted(old_types))} to "
-            f"{' | '.join(sorted(new_types))}"
-        )
-        return
-    if "enum" in old and "enum" in new:
-        removed = [v for v in old["enum"] if v not in new["enum"]]
-        if removed:
-            yield f"{where}: enum values {removed!r} were removed"
-    old_members, new_members = _members(old), _members(new)
-    for name, member in old_members.items():
-        if name in new_members:
-            yield from _walk(member, new_members[name], f"{where}<{name}>")
-        elif len(old_members) > 1 and not name.isdigit():
-            yield f"{where}: union member {name} was removed"
-    old_props, new_props = old.get("properties", {}), new.get("properties", {})
-    for field, schema in old_props.items():
-        if field not in new_props:
-            yield f"{where}.{field}: field was removed"
-        else:
-            yield from _walk(schema, new_props[field], f"{where}.{field}")
-    for field in new.get("required", ()):
-        if field not in old_props:  # a field that had a default is in every recorded message
-            yield f"{where}.{field}: new required field (recorded messages do not have it)"
-    for key, suffix in (("items", "[]"), ("additionalProperties", "{}")):
-        if isinstance(old.get(key), dict) and isinstance(new.get(key), dict):
-            yield from _walk(old[key], new[key], where + suffix)
-
-
-def check_types(path: str | os.PathLike[str], types: Mapping[str, object]) -> None:
-    """Raise ``IncompatibleRecording`` naming every field of ``types`` the recording contradicts.
-
-    Topics of ``types`` that the recording does not have are named too.
+def recorded_shape(channel: RecordedChannel, path: str) -> WireShape:
+    """The wire shape stored with ``channel``.
 
     Raises:
-        IncompatibleRecording: one line per difference.
+        IncompatibleRecording: the file stores none (written by chrono's format 1, or not by
+            chrono), so its types cannot be checked.
+        CorruptRecording: the stored shape is damaged.
+    """
+    if not channel.wire_shape:
+        raise IncompatibleRecording(
+            f"{path}: topic {channel.topic!r} ({channel.schema_name}) has no stored wire shape "
+            "(a recording of chrono format 1, or not written by chrono), so its type cannot "
+            "be checked against today's; record it again"
+        )
+    try:
+        return shape_from_json(channel.wire_shape)
+    except ShapeError as exc:
+        raise CorruptRecording(
+            f"{path}: the stored wire shape of topic {channel.topic!r} is damaged: {exc}"
+        ) from None
+
+
+def check_types(
+    path: str | os.PathLike[str],
+    types: Mapping[str, object],
+    *,
+    channels: Mapping[str, RecordedChannel] | None = None,
+) -> list[str]:
+    """Refuse the recording ``path`` if ``types`` cannot read its topics; return the compatible
+    changes, one line each (``g/in.obs (Obs): field 'note' was added with a default``).
+
+    Every topic of ``types`` must be recorded. ``channels`` (``RecordingInfo.channels``) saves
+    reading the file again.
+
+    Raises:
+        IncompatibleRecording: one line per ``WIRE`` break, and per topic not recorded.
         RecordingError: the file cannot be read.
     """
-    from .info import inspect_recording
+    name = os.fspath(path)
+    if channels is None:
+        from .info import inspect_recording
 
-    channels = {
-        t.channel.topic: t.channel for t in inspect_recording(path, validate=False).topics.values()
-    }
-    problems = [
-        line
-        for topic, message_type in types.items()
-        for line in _topic_problems(channels.get(topic), topic, message_type)
-    ]
+        channels = inspect_recording(name, validate=False).channels
+    problems: list[str] = []
+    notes: list[str] = []
+    for topic, message_type in types.items():
+        channel = channels.get(topic)
+        if channel is None:
+            problems.append(f"{topic}: not in the recording")
+            continue
+        shape = recorded_shape(channel, name)
+        label = f"{topic} ({_label(shape, channel)})"
+        for change in compare(shape, shape_of(message_type)):
+            if "WIRE" in change.breaks:
+                problems.append(f"{label}: {change.message}")
+            else:
+                notes.append(f"{label}: {change.message}")
     if problems:
         raise IncompatibleRecording(
-            f"{path}: recorded with incompatible message types:\n"
+            f"{name}: recorded with incompatible message types:\n"
             + "\n".join(f"  {line}" for line in problems)
         )
+    return notes
 
 
-def _topic_problems(channel: RecordedChannel | None, topic: str, message_type: object) -> list[str]:
-    if channel is None:
-        return [f"{topic}: not in the recording"]
-    found = schema_differences(channel.schema, json_schema(message_type))
-    return [f"{topic} ({type_name(message_type)}): {line}" for line in found]
+def _label(shape: WireShape, channel: RecordedChannel) -> str:
+    """The recorded type's own name (``Obs``), as its wire shape keeps it."""
+    if isinstance(shape.root, Ref):
+        return shape.types[shape.root.index].name
+    return channel.schema_name

@@ -28,6 +28,7 @@ async def feed(
     clock: Clock,
     *,
     close: bool = True,
+    offset: int = 0,
 ) -> int:
     """Send each message on ``send`` once ``clock`` reaches its ``publish_time``; return the count.
 
@@ -41,10 +42,12 @@ async def feed(
         clock: the replay's clock (a ``SimClock`` that a driver advances).
         close: close ``send`` after the last message, as the producer did when it ended
             (not when reading fails: the error propagates).
+        offset: ns subtracted from the recorded times (the clock time recording started at,
+            for a replay from t=0 of a run whose clock did not start at 0).
     """
     count = 0
     for recorded in messages:
-        await clock.wait_until(seconds(recorded.publish_time))
+        await clock.wait_until(seconds(recorded.publish_time - offset))
         await send.send(recorded.message)
         count += 1
     if close:

@@ -14,7 +14,7 @@ import msgspec
 from mcap.records import Header, Message, Metadata
 
 from ._errors import CorruptRecording, TruncatedRecording
-from ._format import RECORDING_METADATA
+from ._format import END_METADATA, RECORDING_METADATA
 from ._scan import RecordedChannel, scan
 from .reader import seconds
 
@@ -89,6 +89,11 @@ class RecordingInfo:
         return max(times) if times else None
 
     @property
+    def channels(self) -> dict[str, RecordedChannel]:
+        """Each topic's recorded channel (schema, type hash and wire shape)."""
+        return {topic: t.channel for topic, t in self.topics.items()}
+
+    @property
     def runs(self) -> list[dict[str, str]]:
         """Each ``chrono.recording`` metadata record (one per recorder; none if foreign)."""
         return [data for name, data in self.metadata if name == RECORDING_METADATA]
@@ -98,6 +103,43 @@ class RecordingInfo:
         """The first ``chrono.recording`` metadata record, or ``{}``."""
         runs = self.runs
         return runs[0] if runs else {}
+
+    @property
+    def closed_at(self) -> int | None:
+        """Clock time (ns) when the recorder closed (the latest, for a merged file); None when
+        the file has no ``chrono.end`` record (the recording was interrupted).
+
+        Raises:
+            CorruptRecording: the record is damaged.
+        """
+        times = [end for end, _ in self._ends()]
+        return max(times) if times else None
+
+    @property
+    def edge_ends(self) -> dict[str, int]:
+        """Topic -> clock time (ns) when its producer closed the edge, for the edges closed
+        while recording (every ``chrono.end`` record of a merged file).
+
+        Raises:
+            CorruptRecording: the record is damaged.
+        """
+        return {topic: ns for _, ends in self._ends() for topic, ns in ends.items()}
+
+    def _ends(self) -> list[tuple[int, dict[str, int]]]:
+        out = []
+        for name, data in self.metadata:
+            if name != END_METADATA:
+                continue
+            try:
+                out.append((int(data["time"]), _ENDS.decode(data["topics"])))
+            except (KeyError, ValueError, msgspec.DecodeError) as exc:
+                raise CorruptRecording(
+                    f"{self.path}: the {END_METADATA} metadata record is damaged: {exc}"
+                ) from None
+        return out
+
+
+_ENDS = msgspec.json.Decoder(dict[str, int])
 
 
 def inspect_recording(path: str | os.PathLike[str], *, validate: bool = True) -> RecordingInfo:

@@ -10,6 +10,12 @@ One MCAP channel per topic (producer port), schema encoding ``jsonschema``, mess
   reproduces the original producer, waits included.
 - ``sequence``: the message's index on its channel, from 0 (wrapping at 2**32).
 
+Each channel's metadata holds its type's name, ``CTH01_`` hash and wire shape
+(``chrono_daemon.wire``), which a replay checks today's types against (ADR 0028). When the
+recorder closes it writes a ``chrono.end`` metadata record: the clock time then, and when each
+recorded edge was closed by its producer, so a replay ends the streams it feeds when the
+original producers did.
+
 A send that raises (cancelled, ``ChannelClosed``...) delivered nothing and records nothing, so
 the file holds exactly the messages that crossed the edge. Messages with the same ``log_time``
 are written in (topic, sequence) order, not in the order the scheduler happened to run their
@@ -31,27 +37,30 @@ from typing import TYPE_CHECKING, BinaryIO, Generic, TypeVar
 import anyio
 import msgspec
 
+from chrono_daemon import EndOfStream
 from chrono_daemon._version import __version__
 
 from ._errors import RecordingClosed, RecordingError
 from ._format import (
     CHANNEL_TYPE_HASH,
     CHANNEL_TYPE_NAME,
+    CHANNEL_WIRE_SHAPE,
     DEFAULT_CHUNK_SIZE,
+    END_METADATA,
     FORMAT_VERSION,
     MESSAGE_ENCODING,
     RECORDING_METADATA,
     SCHEMA_ENCODING,
     start_writer,
 )
-from ._schema import json_schema, type_hash, type_name
+from ._schema import json_schema, type_name, wire_identity
 from ._sink import ThreadedSink
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from types import TracebackType
 
-    from chrono_daemon import ChannelStats, Clock, SendStream
+    from chrono_daemon import ChannelStats, Clock, ReceiveStream, SendStream
 
 __all__ = ("MAX_INSTANT_BYTES", "Recorder", "RecorderStats", "schema_file_hashes")
 
@@ -100,12 +109,13 @@ class _Channel:
 class _RecordingSend(Generic[T]):
     """The endpoint a tapped producer sends on: forwards to ``send``, then records."""
 
-    __slots__ = ("_channel", "_clock", "_record", "_send")
+    __slots__ = ("_channel", "_clock", "_ended", "_record", "_send")
 
     def __init__(
         self, recorder: Recorder, channel: _Channel, clock: Clock, send: SendStream[T]
     ) -> None:
         self._record = recorder._record
+        self._ended = recorder._ended
         self._channel = channel
         self._clock = clock
         self._send = send
@@ -123,12 +133,55 @@ class _RecordingSend(Generic[T]):
         self._record(self._channel, issued, item)
 
     async def aclose(self) -> None:
-        """Close the edge (the recording stays open for the other topics)."""
+        """Close the edge, noting when (the recording stays open for the other topics)."""
         await self._send.aclose()
+        self._ended(self._channel)
 
     def statistics(self) -> ChannelStats:
         """The wrapped edge's numbers."""
         return self._send.statistics()
+
+
+class _RecordingReceive(Generic[T]):
+    """The endpoint a tapped consumer receives from: records each item it hands out."""
+
+    __slots__ = ("_channel", "_clock", "_receive", "_record")
+
+    def __init__(self, recorder: Recorder, channel: _Channel, receive: ReceiveStream[T]) -> None:
+        self._record = recorder._record
+        self._channel = channel
+        self._clock = recorder._clock
+        self._receive = receive
+
+    async def receive(self) -> T:
+        """The next item (``EndOfStream`` at the end); recorded once it is taken."""
+        asked = self._clock.now()
+        item = await self._receive.receive()
+        self._record(self._channel, asked, item)
+        return item
+
+    def receive_nowait(self) -> T:
+        """The next item now (or ``WouldBlock``/``EndOfStream``); recorded."""
+        item = self._receive.receive_nowait()
+        self._record(self._channel, self._clock.now(), item)
+        return item
+
+    def __aiter__(self) -> _RecordingReceive[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        try:
+            return await self.receive()
+        except EndOfStream:
+            raise StopAsyncIteration from None
+
+    async def aclose(self) -> None:
+        """Close the consumer's end."""
+        await self._receive.aclose()
+
+    def statistics(self) -> ChannelStats:
+        """The wrapped edge's numbers."""
+        return self._receive.statistics()
 
 
 class Recorder:
@@ -147,6 +200,8 @@ class Recorder:
         schema_files: schema file name -> sha256 hex digest, stored in the file metadata
             (see ``schema_file_hashes``).
         topics: fnmatch patterns; only matching topics are recorded (default: every topic).
+        run: more about how the run was made (``clock``, ``until``, ``grace``: what
+            ``chrono run`` stores for replay), added to the ``chrono.recording`` metadata.
         chunk_size: uncompressed bytes per MCAP chunk.
         max_queued: bytes that may wait for the disk before producers are held back.
 
@@ -168,14 +223,17 @@ class Recorder:
         params: Mapping[str, object] | None = None,
         schema_files: Mapping[str, str] | None = None,
         topics: Iterable[str] | None = None,
+        run: Mapping[str, str] | None = None,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         max_queued: int = DEFAULT_MAX_QUEUED,
     ) -> None:
         if chunk_size < 1 or max_queued < 1:
             raise ValueError("chunk_size and max_queued must be positive")
         try:
-            run = {
+            described = {
+                **(run or {}),
                 "chrono_version": __version__,
+                "start": str(max(0, round(clock.now() * 1_000_000_000))),
                 "format": FORMAT_VERSION,
                 "graph": graph,
                 "params": msgspec.json.encode(dict(params or {}), order="sorted").decode(),
@@ -201,10 +259,11 @@ class Recorder:
             self.name, file, owns = getattr(output, "name", "<stream>"), output, False
         self._sink = ThreadedSink(file, str(self.name), max_queued=max_queued, owns_file=owns)
         self._writer = start_writer(self._sink, chunk_size=chunk_size)
-        self._writer.add_metadata(RECORDING_METADATA, run)
+        self._writer.add_metadata(RECORDING_METADATA, described)
         self._encode = msgspec.json.Encoder().encode
         self._schemas: dict[tuple[str, bytes], int] = {}
         self._channels: dict[str, _Channel] = {}
+        self._ends: dict[str, int] = {}
         self._instant = -1
         self._overflowed = -1
         self._held: list[tuple[str, int, int, int, bytes]] = []
@@ -228,10 +287,31 @@ class Recorder:
             ValueError: ``topic`` is tapped twice (one producer port per topic).
             RecordingError: the recorder is closed.
         """
+        channel = self._channel(topic, message_type)
+        return send if channel is None else _RecordingSend(self, channel, self._clock, send)
+
+    def tap_receive(
+        self, topic: str, message_type: object, receive: ReceiveStream[T]
+    ) -> ReceiveStream[T]:
+        """Record what a consumer takes from ``receive`` as ``topic``: each item when it got
+        it (``log_time``), and when it asked for it (``publish_time``).
+
+        ``chrono run`` records the harness's graph outputs so (``<graph>/out.<name>``): a
+        replay then takes them at the same times, keeping the back-pressure the harness put
+        on the graph. Returns ``receive`` itself when ``topic`` is not selected.
+
+        Raises:
+            ValueError: ``topic`` is tapped twice.
+            RecordingError: the recorder is closed.
+        """
+        channel = self._channel(topic, message_type)
+        return receive if channel is None else _RecordingReceive(self, channel, receive)
+
+    def _channel(self, topic: str, message_type: object) -> _Channel | None:
         if self._patterns is not None and not any(
             fnmatch.fnmatchcase(topic, pattern) for pattern in self._patterns
         ):
-            return send
+            return None
         if topic in self._channels:
             raise ValueError(f"topic {topic!r} is tapped twice: one producer port per topic")
         if self._closed:
@@ -242,10 +322,11 @@ class Recorder:
         if schema_id is None:
             schema_id = self._writer.register_schema(name, SCHEMA_ENCODING, schema)
             self._schemas[(name, schema)] = schema_id
-        metadata = {CHANNEL_TYPE_HASH: type_hash(message_type), CHANNEL_TYPE_NAME: name}
+        digest, shape = wire_identity(message_type)
+        metadata = {CHANNEL_TYPE_HASH: digest, CHANNEL_TYPE_NAME: name, CHANNEL_WIRE_SHAPE: shape}
         channel_id = self._writer.register_channel(topic, MESSAGE_ENCODING, schema_id, metadata)
         channel = self._channels[topic] = _Channel(channel_id, topic)
-        return _RecordingSend(self, channel, self._clock, send)
+        return channel
 
     def statistics(self) -> RecorderStats:
         """Counts so far (see ``RecorderStats``)."""
@@ -305,6 +386,10 @@ class Recorder:
                 self._unordered_instants += 1
             self._write_held()
 
+    def _ended(self, channel: _Channel) -> None:
+        if not self._closed and channel.topic not in self._ends:
+            self._ends[channel.topic] = round(self._clock.now() * 1_000_000_000)
+
     def _write_held(self) -> None:
         held = self._held
         if len(held) > 1:
@@ -321,6 +406,11 @@ class Recorder:
         self._closed = True
         if self._held:
             self._write_held()
+        end = {
+            "time": str(max(0, round(self._clock.now() * 1_000_000_000))),
+            "topics": msgspec.json.encode(self._ends, order="sorted").decode(),
+        }
+        self._writer.add_metadata(END_METADATA, end)
         self._writer.finish()
         return True
 

@@ -8,7 +8,12 @@ nothing in the core imports it. Usable from Python without the CLI::
     outcome = await execute(built, clock="sim", until=60.0)                # runs to the end
 
 ``plan_run(..., process="policy")`` plans one process of a split graph, its wires on ZeroMQ
-(``ZmqEndpoints``) at the addresses ``wire_addresses`` settles.
+(``ZmqEndpoints``) at the addresses ``wire_addresses`` settles. To record the run::
+
+    clock = new_clock("sim")
+    recorder = open_recorder(plan, "run.mcap", clock)
+    outcome = await execute(plan.build(tap=recorder), clock=clock)
+    await close_recorder(recorder)
 """
 
 from .addresses import ADDRESSES_ENV as ADDRESSES_ENV
@@ -26,9 +31,15 @@ from .plan import Built as Built
 from .plan import RunPlan as RunPlan
 from .plan import load_graph as load_graph
 from .plan import plan_run as plan_run
+from .record import close_recorder as close_recorder
+from .record import graph_topics as graph_topics
+from .record import open_recorder as open_recorder
+from .record import record_patterns as record_patterns
+from .record import run_description as run_description
 from .runner import ClockKind as ClockKind
 from .runner import RunOutcome as RunOutcome
 from .runner import execute as execute
+from .runner import new_clock as new_clock
 
 __all__ = (
     "ADDRESSES_ENV",
@@ -40,13 +51,19 @@ __all__ = (
     "RunOutcome",
     "RunPlan",
     "ZmqEndpoints",
+    "close_recorder",
     "env_addresses",
     "execute",
     "format_addresses",
+    "graph_topics",
     "load_graph",
     "load_params",
     "missing_hooks",
+    "new_clock",
+    "open_recorder",
     "parse_addresses",
     "plan_run",
+    "record_patterns",
+    "run_description",
     "wire_addresses",
 )

@@ -66,7 +66,14 @@ def import_impl(spec: str) -> ModuleType:
                     f"{cwd} (run from the directory that holds it, or pass a path to a .py file)"
                 ]
             ) from None
-        raise RunError(_raised(spec, exc)) from None
+        lines = _raised(spec, exc)
+        if exc.name is not None:  # e.g. the generated package, imported by MODULE
+            lines.append(
+                f"chrono: {exc.name!r} is not importable from {cwd}: imports in MODULE resolve "
+                "from the current directory (and PYTHONPATH); run chrono from the directory "
+                "that holds the generated package, or add that directory to PYTHONPATH"
+            )
+        raise RunError(lines) from None
     except Exception as exc:
         raise RunError(_raised(spec, exc)) from None
 
@@ -100,6 +107,23 @@ def find_generated_package(module: ModuleType, stem: str) -> str | None:
     return None
 
 
+def _scaffolded(module: ModuleType, base: type) -> str | None:
+    """Where ``chrono scaffold`` put the skeleton of a daemon added after MODULE was written
+    (``<stem>_<daemon>.py`` next to it, ADR 0008), when that file exists."""
+    stem = base.__module__.rsplit(".", 2)[-2] if base.__module__.count(".") >= 2 else None
+    daemon = getattr(base, "name", "")
+    path = getattr(module, "__file__", None)
+    if not (stem and daemon and path):
+        return None
+    sibling = Path(path).with_name(f"{stem}_{daemon}.py")
+    if not sibling.is_file():
+        return None
+    return (
+        f"chrono scaffold wrote its skeleton to {sibling.as_posix()}: move the class into "
+        f"{module.__name__}, or import it there"
+    )
+
+
 def pick_class(module: ModuleType, base: type, what: str) -> type | str:
     """The one class in MODULE that subclasses ``base``, or why there is not exactly one.
 
@@ -117,7 +141,7 @@ def pick_class(module: ModuleType, base: type, what: str) -> type | str:
     if not found:
         return (
             f"{where}: no class implements {what}: subclass {base.__module__}.{base.__name__} "
-            "(chrono scaffold writes a skeleton)"
+            f"({_scaffolded(module, base) or 'chrono scaffold writes a skeleton'})"
         )
     if len(found) > 1:
         names = ", ".join(c.__qualname__ for c in found)

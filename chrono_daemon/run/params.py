@@ -4,6 +4,9 @@ Errors take the form of schema errors, ``path:line:col: error: message``, with t
 the offending key (the schema loader's position index) and a did-you-mean for unknown keys::
 
     params.toml:3:1: error: unknown key 'chunk_sise' in s1_policy (did you mean 'chunk_size'?)
+
+Every key is checked on its own (msgspec stops at the first error of a value), so a file with
+several mistakes reports them all at once.
 """
 
 from __future__ import annotations
@@ -56,10 +59,34 @@ def load_params(path: Path, params_type: type[P]) -> P:
         message = message[: m.start()] if m else message
         error = SchemaError(shown, line, col, f"TOML syntax error: {message}")
         raise RunError([format_error(error)]) from None
+    problems = [_locate(shown, text, message, params_type) for message in _check(data, params_type)]
+    if problems:
+        raise RunError([format_error(p) for p in problems])
     try:
         return msgspec.convert(data, params_type)
-    except msgspec.ValidationError as exc:
+    except msgspec.ValidationError as exc:  # what the key-by-key check cannot see
         raise RunError([format_error(_locate(shown, text, str(exc), params_type))]) from None
+
+
+def _check(data: dict[str, Any], struct: type[Any], at: str = "") -> list[str]:
+    """msgspec's message for every key of ``data`` that does not fit ``struct``, each with its
+    path (`` - at `$.s1_policy.chunk_size` ``), descending into nested Structs."""
+    fields = {f.encode_name: f.type for f in msgspec.structs.fields(struct)}
+    messages = []
+    for key, value in data.items():
+        path = f"{at}.{key}"
+        tp = fields.get(key)
+        if tp is None:
+            messages.append(f"Object contains unknown field `{key}` - at `${at}`")
+        elif isinstance(value, dict) and isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+            messages += _check(value, tp, path)
+        else:
+            try:
+                msgspec.convert(value, tp)
+            except msgspec.ValidationError as exc:
+                message, _, inner = str(exc).partition(" - at `$")
+                messages.append(f"{message} - at `${path}{inner.removesuffix('`')}`")
+    return messages
 
 
 def _locate(shown: str, text: str, message: str, params_type: type[Any]) -> SchemaError:

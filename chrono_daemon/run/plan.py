@@ -25,6 +25,7 @@ from .errors import RunError
 from .harness import HarnessHost
 from .impl import find_generated_package, import_impl, pick_class
 from .params import load_params
+from .record import taken_outputs
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -81,6 +82,8 @@ class RunPlan:
         harness: MODULE's harness class when the boundary runs here, else None.
         params: the graph's params (the generated ``<Graph>Params``).
         addresses: wire label -> address, for the wires of ``process``.
+        schema_files: name -> sha256 of the schema files the graph was built from (its own
+            and those it imports), as a recording's metadata names them.
     """
 
     module: Module
@@ -90,6 +93,7 @@ class RunPlan:
     harness: type | None
     params: Any
     addresses: dict[str, str] = field(default_factory=dict)
+    schema_files: dict[str, str] = field(default_factory=dict)
 
     @property
     def graph(self) -> GraphDef:
@@ -136,7 +140,8 @@ class RunPlan:
         harness = None
         if self.harness is not None:
             (boundary,) = [p for p in parts if hasattr(p, "inputs")]
-            harness = self.harness(inputs=boundary.inputs, outputs=boundary.outputs)
+            outputs = taken_outputs(boundary.outputs, tap, self.module.stem)
+            harness = self.harness(inputs=boundary.inputs, outputs=outputs)
         return Built(parts, harness)
 
 
@@ -171,8 +176,14 @@ def plan_run(
     process: str | None = None,
     params: Path | None = None,
     addresses: Mapping[str, str] | None = None,
+    stand_ins: Mapping[str, type] | None = None,
+    stand_in_harness: type | None = None,
 ) -> RunPlan:
     """Check everything needed to run ``graph`` (or its ``process``) with MODULE ``impl``.
+
+    ``stand_ins`` (daemon name -> class) and ``stand_in_harness`` are used instead of MODULE's
+    classes for those daemons and the harness, which MODULE then need not have (``chrono
+    replay`` feeds recorded messages through them).
 
     Raises:
         RunError: every problem found, each on its own line.
@@ -197,14 +208,18 @@ def plan_run(
     hosted = model.daemons if proc is None else [d for d in model.daemons if d.name in proc.daemons]
     errors: list[str] = []
     classes: dict[str, type] = {}
+    given = stand_ins or {}
     for d in hosted:
+        if d.name in given:
+            classes[d.name] = given[d.name]
+            continue
         found = pick_class(user, getattr(generated, d.class_name), f"daemon {d.name!r}")
         if isinstance(found, str):
             errors.append(found)
         else:
             classes[d.name] = found
-    harness = None
-    if model.has_boundary and (proc is None or proc.boundary):
+    harness = stand_in_harness
+    if harness is None and model.has_boundary and (proc is None or proc.boundary):
         what = f"the harness of graph {graph!r} (it drives the graph inputs and outputs)"
         found = pick_class(user, getattr(generated, model.harness_name), what)
         if isinstance(found, str):
@@ -220,7 +235,8 @@ def plan_run(
             errors += exc.lines
     if errors:
         raise RunError(errors)
-    return RunPlan(module, proc, generated, classes, harness, value, wires)
+    files = _schema_files(module, package_model)
+    return RunPlan(module, proc, generated, classes, harness, value, wires, files)
 
 
 def _process(model: GraphDef, process: str | None, graph: str) -> ProcessDef | None:
@@ -243,6 +259,19 @@ def _process(model: GraphDef, process: str | None, graph: str) -> ProcessDef | N
             f"{did_you_mean(process, names)}; its processes: {', '.join(names)}"
         ]
     )
+
+
+def _schema_files(module: Module, package: Package) -> dict[str, str]:
+    """The source files of ``module`` and of every module it imports, directly or not."""
+    by_stem = {m.stem: m for m in package.modules}
+    seen: dict[str, Module] = {}
+    todo = [module.stem]
+    while todo:
+        stem = todo.pop()
+        if stem not in seen:
+            seen[stem] = by_stem[stem]
+            todo += seen[stem].imports
+    return {m.source_name: m.source_sha256 for m in sorted(seen.values(), key=lambda m: m.stem)}
 
 
 def _check_fresh(schemas: Path, generated: ModuleType, module: Module, package: Package) -> None:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from .plan import Built
 
-__all__ = ("ClockKind", "RunOutcome", "execute")
+__all__ = ("ClockKind", "RunOutcome", "execute", "new_clock")
 
 ClockKind = Literal["wall", "sim"]
 
@@ -54,6 +54,11 @@ class RunOutcome:
     dropped: dict[str, int] = field(default_factory=dict)
 
 
+def new_clock(kind: ClockKind) -> Clock:
+    """A fresh ``SimClock`` (``"sim"``) or ``WallClock`` (``"wall"``)."""
+    return SimClock() if kind == "sim" else WallClock()
+
+
 @dataclass
 class _Stop:
     signal: int | None = None
@@ -62,7 +67,7 @@ class _Stop:
 async def execute(
     built: Built,
     *,
-    clock: ClockKind = "wall",
+    clock: ClockKind | Clock = "wall",
     until: float | None = None,
     grace: float = 5.0,
     on_progress: Callable[[float, float | None, float], None] | None = None,
@@ -71,6 +76,9 @@ async def execute(
 ) -> RunOutcome:
     """Run ``built`` (a graph or a process of one) to its end; see the module docstring.
 
+    ``clock`` is a new ``WallClock``/``SimClock`` by name, or the clock to use (the one a
+    recorder tapping ``built`` reads its times from).
+
     ``on_progress(now, until, sim_rate)`` hears, under ``SimClock``, the virtual time reached
     and the simulated seconds per wall second so far. ``on_started(sup)`` runs (as a task) once
     every daemon finished ``on_start``; it may stop the run with ``sup.stop(...)``.
@@ -78,7 +86,7 @@ async def execute(
     """
     if until is not None and until < 0:
         raise ValueError(f"until must be >= 0, got {until}")
-    runtime: Clock = SimClock() if clock == "sim" else WallClock()
+    runtime = new_clock(clock) if isinstance(clock, str) else clock
     sup = Supervisor(clock=runtime)
     stop = _Stop()
     failures: list[DaemonError] = []

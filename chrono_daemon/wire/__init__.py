@@ -1,51 +1,43 @@
-"""Wire shapes, type hashes and schema-evolution rules (optional: needs msgspec; ADR 0022).
+"""Wire shapes, type hashes and schema-evolution rules: the documented path of ``chrono_wire``.
 
-- ``shape_of(tp)`` / ``type_hash(tp)``: the wire shape and ``CTH01_...`` hash of a Python type
-  (a generated message carries its hash as ``__chrono_type_hash__``).
-- ``compare(old, new)``: every difference between two shapes, each a ``Change`` saying which
-  categories (``WIRE``, ``CODE``) it breaks. ``chrono breaking``, the ZMQ connect-time check
-  and replay all use these rules.
-- ``shape_to_json`` / ``shape_from_json``: a shape as stored in recordings.
-
-The runtime core never imports this package (tests/runtime/test_import_boundary.py).
-The hash is specified byte for byte in docs/type-hashes.md.
+Everything here is ``chrono_wire``'s (see its docstring, ADR 0022 and docs/type-hashes.md);
+the implementation lives in that top-level package so that ``chrono gen`` can hash message
+types without importing the runtime.
 """
 
-from __future__ import annotations
-
-import msgspec
-
-from ._compare import CATEGORIES as CATEGORIES
-from ._compare import Category as Category
-from ._compare import Change as Change
-from ._compare import compare as compare
-from ._describe import describe as describe
-from ._describe import format_path as format_path
-from ._hash import HASH_PREFIX as HASH_PREFIX
-from ._hash import canonical_json as canonical_json
-from ._hash import named_hashes as named_hashes
-from ._hash import shape_hash as shape_hash
-from ._inspect import shape_of as shape_of
-from ._inspect import type_hash as type_hash
-from ._shape import Container as Container
-from ._shape import DictShape as DictShape
-from ._shape import EnumShape as EnumShape
-from ._shape import FieldShape as FieldShape
-from ._shape import FixedTupleShape as FixedTupleShape
-from ._shape import LiteralShape as LiteralShape
-from ._shape import NamedShape as NamedShape
-from ._shape import OptionalShape as OptionalShape
-from ._shape import Ref as Ref
-from ._shape import Scalar as Scalar
-from ._shape import ScalarName as ScalarName
-from ._shape import SeqShape as SeqShape
-from ._shape import ShapeError as ShapeError
-from ._shape import StructShape as StructShape
-from ._shape import TypeShape as TypeShape
-from ._shape import UnionShape as UnionShape
-from ._shape import WireShape as WireShape
-from ._shape import check_shape as check_shape
-from ._shape import int_scalar as int_scalar
+from chrono_wire import CATEGORIES as CATEGORIES
+from chrono_wire import HASH_PREFIX as HASH_PREFIX
+from chrono_wire import Category as Category
+from chrono_wire import Change as Change
+from chrono_wire import Container as Container
+from chrono_wire import DictShape as DictShape
+from chrono_wire import EnumShape as EnumShape
+from chrono_wire import FieldShape as FieldShape
+from chrono_wire import FixedTupleShape as FixedTupleShape
+from chrono_wire import LiteralShape as LiteralShape
+from chrono_wire import NamedShape as NamedShape
+from chrono_wire import OptionalShape as OptionalShape
+from chrono_wire import Ref as Ref
+from chrono_wire import Scalar as Scalar
+from chrono_wire import ScalarName as ScalarName
+from chrono_wire import SeqShape as SeqShape
+from chrono_wire import ShapeError as ShapeError
+from chrono_wire import StructShape as StructShape
+from chrono_wire import TypeShape as TypeShape
+from chrono_wire import UnionShape as UnionShape
+from chrono_wire import WireShape as WireShape
+from chrono_wire import canonical_json as canonical_json
+from chrono_wire import check_shape as check_shape
+from chrono_wire import compare as compare
+from chrono_wire import describe as describe
+from chrono_wire import format_path as format_path
+from chrono_wire import int_scalar as int_scalar
+from chrono_wire import named_hashes as named_hashes
+from chrono_wire import shape_from_json as shape_from_json
+from chrono_wire import shape_hash as shape_hash
+from chrono_wire import shape_of as shape_of
+from chrono_wire import shape_to_json as shape_to_json
+from chrono_wire import type_hash as type_hash
 
 __all__ = (
     "CATEGORIES",
@@ -82,22 +74,3 @@ __all__ = (
     "shape_to_json",
     "type_hash",
 )
-
-_JSON_DECODER = msgspec.json.Decoder(WireShape)
-
-
-def shape_to_json(shape: WireShape) -> bytes:
-    """``shape`` as compact JSON (with type names), e.g. for an MCAP schema's metadata."""
-    return msgspec.json.encode(shape)
-
-
-def shape_from_json(data: bytes | str) -> WireShape:
-    """Decode and check a shape written by ``shape_to_json``.
-
-    Raises:
-        ShapeError: ``data`` is not a valid wire shape (the message says where).
-    """
-    try:
-        return check_shape(_JSON_DECODER.decode(data))
-    except (msgspec.DecodeError, RecursionError) as exc:
-        raise ShapeError(f"not a valid wire shape: {exc}") from exc

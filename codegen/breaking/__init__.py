@@ -1,7 +1,7 @@
 """``chrono breaking``: the breaking changes between two versions of a schema directory.
 
 ``compare_packages(old, new)`` compares two resolved packages: every message and enum by the
-wire rules of ``chrono_daemon.wire.compare`` (``types``), every graph by the graph rules
+wire rules of ``chrono_wire.compare`` (``types``), every graph by the graph rules
 (``graph``). ``check_breaking(new_dir, against)`` loads and resolves both sides first, OLD
 from a directory or a git revision (``source``). Nothing here prints; ``codegen.cmd.breaking``
 does. The rules and their categories (``WIRE``, ``CODE``) are listed in docs/cli.md.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from chrono_daemon.wire import CATEGORIES
+from chrono_wire import CATEGORIES
 
 from ..errors import SchemaError, sort_errors
 from ..load import load
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection
     from pathlib import Path
 
-    from chrono_daemon.wire import Category
+    from chrono_wire import Category
 
     from ..load import LoadResult
     from ..model import Package

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..errors import SchemaError
 
 if TYPE_CHECKING:
-    from chrono_daemon.wire import Category
+    from chrono_wire import Category
 
     from ..model import Loc
 

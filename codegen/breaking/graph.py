@@ -1,8 +1,8 @@
-"""Breaking changes of graphs: boundary ports, daemons, their ports, and ZMQ edges.
+"""Breaking changes of graphs: boundary ports, daemons, their ports, ZMQ edges and processes.
 
 Each rule is one function over a ``_Pair`` (the graph of one schema file in OLD and NEW) that
-yields ``Break``s; ``RULES`` lists them. A rule for a new kind of graph element (for example a
-daemon that moved to another ``[processes]`` entry) is one more function in that tuple.
+yields ``Break``s; ``RULES`` lists them. A rule for a new kind of graph element is one more
+function in that tuple.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .breaks import Break
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
-    from chrono_daemon.wire import Category
+    from chrono_wire import Category
 
     from ..model import DaemonDef, GraphDef, GraphPort, Link, Module, Package, TypeExpr
     from ..wire_shapes import PackageShapes
@@ -135,10 +135,13 @@ def _link_key(link: Link) -> tuple[str, str]:
 def _edges(pair: _Pair) -> Iterator[Break]:
     """ZMQ edges: a process built from OLD must still connect to, and understand, NEW."""
     new = {_link_key(lk): lk for lk in pair.new.links}
+    old_wired, new_wired = _wired(pair.old), _wired(pair.new)
     for o in pair.old.links:
         n = new.get(_link_key(o))
         if n is None:
             continue  # its ports' removal is reported, and a new edge between them is fine
+        if o.index in old_wired and n.index in new_wired:
+            continue  # between processes in both: the wire rules judge it
         what = f"edge {o.producer.label} -> {o.consumer.label}"
         if (o.transport, o.address) != (n.transport, n.address):
             yield Break(
@@ -164,11 +167,111 @@ def _edges(pair: _Pair) -> Iterator[Break]:
                 )
 
 
+def _wired(graph: GraphDef) -> set[int]:
+    """The links that cross a process boundary (carried by a wire)."""
+    return {index for wire in graph.wires for index in wire.links}
+
+
 def _where(link: Link) -> str:
     return "in-process" if link.transport == "inproc" else f"zmq {link.address}"
 
 
-RULES: tuple[Callable[[_Pair], Iterator[Break]], ...] = (_boundary, _daemons, _edges)
+_BOTH: frozenset[Category] = frozenset({"WIRE", "CODE"})
+
+
+def _processes(pair: _Pair) -> Iterator[Break]:
+    """``[processes]``: a deployment mixing processes built from OLD and NEW must still meet.
+
+    A daemon (or the graph boundary) that moved to another process, a process that is gone, or
+    a split graph that is no longer split breaks both the wire (a process built from OLD expects
+    its peers elsewhere) and the code (the per-process classes take other implementations). A
+    graph split for the first time breaks nothing: nothing built from OLD was a peer.
+    """
+    old, new = pair.old, pair.new
+    if not old.processes:
+        return
+    if not new.processes:
+        first = old.processes[0]
+        yield Break(
+            first.loc,
+            None,
+            "PROCESSES_REMOVED",
+            _BOTH,
+            f"graph {pair.stem!r} is no longer split into processes: a deployment of the old "
+            "processes does not meet it",
+        )
+        return
+    new_by_name = {p.name: p for p in new.processes}
+    new_home = {d: p for p in new.processes for d in p.daemons}
+    for o in old.processes:
+        n = new_by_name.get(o.name)
+        if n is None:
+            yield Break(
+                o.loc,
+                None,
+                "PROCESS_REMOVED",
+                _BOTH,
+                f"process {o.name!r} was removed: `chrono run --process {o.name}` and "
+                f"{o.class_name} are gone",
+            )
+            continue
+        for daemon in o.daemons:
+            moved = new_home.get(daemon)
+            if moved is not None and moved.name != o.name:
+                yield Break(
+                    moved.loc,
+                    None,
+                    "PROCESS_MOVED",
+                    _BOTH,
+                    f"daemon {daemon!r} moved from process {o.name!r} to {moved.name!r}: "
+                    "processes built from the old schema expect it elsewhere",
+                )
+        if o.boundary and not n.boundary:
+            target = next((p for p in new.processes if p.boundary), None)
+            if target is not None:
+                yield Break(
+                    target.loc,
+                    None,
+                    "BOUNDARY_MOVED",
+                    _BOTH,
+                    f"the graph boundary (inputs, outputs, harness) moved from process "
+                    f"{o.name!r} to {target.name!r}",
+                )
+    yield from _wires(pair)
+
+
+def _wires(pair: _Pair) -> Iterator[Break]:
+    """Wires between processes that both versions have: same type hash, same pinned address."""
+    new = {w.label: w for w in pair.new.wires}
+    for o in pair.old.wires:
+        n = new.get(o.label)
+        if n is None:
+            continue  # the moved daemon or removed port is reported
+        if o.address != n.address:
+            yield Break(
+                n.loc,
+                None,
+                "WIRE_MOVED",
+                _WIRE,
+                f"wire {o.label} moved from {o.address or 'a launcher-chosen address'} to "
+                f"{n.address or 'a launcher-chosen address'}: a process built from the old "
+                "schema does not meet it",
+            )
+        old_hash = pair.old_shapes.type_hash(o.type)
+        new_hash = pair.new_shapes.type_hash(n.type)
+        if old_hash != new_hash:
+            yield Break(
+                n.loc,
+                None,
+                "WIRE_RETYPED",
+                _WIRE,
+                f"wire {o.label} now carries {type_label(n.type, pair.stem)} ({new_hash}), was "
+                f"{type_label(o.type, pair.stem)} ({old_hash}): a process built from the old "
+                "schema is refused at connect",
+            )
+
+
+RULES: tuple[Callable[[_Pair], Iterator[Break]], ...] = (_boundary, _daemons, _edges, _processes)
 """The graph rules, in report order."""
 
 

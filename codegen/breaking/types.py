@@ -1,7 +1,7 @@
 """Breaking changes of messages and enums: the wire rules, per named type (ADR 0022).
 
 Every message and enum of OLD is compared with the one of the same schema file and name in
-NEW by ``chrono_daemon.wire.compare`` in ``by_name`` mode: each named type is compared once,
+NEW by ``chrono_wire.compare`` in ``by_name`` mode: each named type is compared once,
 on its own, and a field whose type became another named type is a ``CODE`` change plus
 whatever the structures say.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chrono_daemon.wire import compare
+from chrono_wire import compare
 
 from ..model import Loc
 from .breaks import Break
@@ -19,7 +19,7 @@ from .breaks import Break
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from chrono_daemon.wire import Category, Change
+    from chrono_wire import Category, Change
 
     from ..model import EnumDef, MessageDef, Package
     from ..wire_shapes import PackageShapes

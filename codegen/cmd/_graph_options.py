@@ -16,6 +16,8 @@ __all__ = (
     "GraphOption",
     "ImplOption",
     "ParamsOption",
+    "RecordOption",
+    "RecordTopicsOption",
     "SchemasArgument",
     "UntilOption",
     "fail",
@@ -68,6 +70,25 @@ Address = Annotated[
         "--address",
         help="LABEL=ADDRESS: where the wire LABEL (e.g. 's1_policy.chunk->env') binds and "
         "connects, overriding the schema (repeatable; also $CHRONO_ADDRESSES).",
+    ),
+]
+
+
+RecordOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--record",
+        help="Record every edge (or those --record-topics selects) to this MCAP file.",
+        metavar="FILE.mcap",
+    ),
+]
+RecordTopicsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--record-topics",
+        help="Record only the topics matching this fnmatch pattern ('s1_policy.*', 'in.*', "
+        "'system_stack/*.chunk'; repeatable).",
+        metavar="PATTERN",
     ),
 ]
 

@@ -45,23 +45,34 @@ def format_info(info: "RecordingInfo") -> list[str]:
             f"graph:     {run.get('graph') or '-'}{process} (chrono {run.get('chrono_version')}, "
             f"format {run.get('format')})"
         )
+        if run.get("clock"):
+            until = f" --until {run['until']}" if run.get("until") else ""
+            lines.append(f"  run:     --clock {run['clock']}{until} (grace {run.get('grace')} s)")
         if run.get("params", "{}") != "{}":
             lines.append(f"  params:  {run['params']}")
         files = msgspec.json.decode(run.get("schema_files", "{}"))
         for name, digest in sorted(files.items()):
             lines.append(f"  schema:  {name} sha256 {digest}")
     for name, data in info.metadata:
-        if name not in ("chrono.recording",):
+        if name not in ("chrono.recording", "chrono.end"):
             pairs = ", ".join(f"{k}={v}" for k, v in sorted(data.items()))
             lines.append(f"metadata:  {name}: {pairs}")
     start, end = info.start_time, info.end_time
     span = 0 if start is None or end is None else end - start
     lines.append(f"duration:  {span / 1e9:.9f} s (from t={_seconds(start)} to t={_seconds(end)})")
+    closed = info.closed_at
+    if closed is not None:
+        ended = len(info.edge_ends)
+        lines.append(
+            f"closed:    at t={_seconds(closed)}; {ended} of {len(info.topics)} edges were "
+            "closed by their producers before"
+        )
     lines.append(f"messages:  {info.message_count:,} on {len(info.topics)} topics")
     width = max((len(t) for t in info.topics), default=5)
     for topic in info.topics.values():
         rate = "-" if topic.rate_hz is None else f"{topic.rate_hz:.3f} Hz"
-        hashed = f" hash {topic.channel.type_hash}" if topic.channel.type_hash else ""
+        # The hash's first 12 hex digits, like a short git hash: enough to tell types apart.
+        hashed = f" {topic.channel.type_hash[:18]}" if topic.channel.type_hash else ""
         lines.append(
             f"  {topic.channel.topic:<{width}}  {topic.count:>9,}  {rate:>14}  "
             f"{topic.channel.schema_name}{hashed}"

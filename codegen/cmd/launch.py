@@ -1,8 +1,9 @@
 """``chrono launch``: start one process per ``[processes]`` entry and supervise them (SPEC §6.2).
 
 Only parses options and wires ``chrono_daemon.launch.launch``; each child's output is printed
-prefixed with its process name; exits 0 (every child exited 0) / 1 (bad input, or a child
-failed: named with its status) / 130 / 143.
+prefixed with its process name; with ``--record F``, the children's recordings are merged into
+F at the end. Exits 0 (every child exited 0) / 1 (bad input, a child failed: named with its
+status, or the recording could not be merged) / 130 / 143.
 """
 
 # No ``from __future__ import annotations``: Typer reads this signature at run time.
@@ -19,6 +20,8 @@ from ._graph_options import (
     GraphOption,
     ImplOption,
     ParamsOption,
+    RecordOption,
+    RecordTopicsOption,
     SchemasArgument,
     UntilOption,
     fail,
@@ -36,6 +39,8 @@ def launch_command(
     until: UntilOption = None,
     backend: BackendOption = Backend.asyncio,
     address: Address = None,
+    record: RecordOption = None,
+    record_topics: RecordTopicsOption = None,
 ) -> None:
     """Run every process of graph GRAPH as its own OS process on this machine.
 
@@ -66,12 +71,16 @@ def launch_command(
             addresses=overrides,
             on_line=line,
             on_ready=ready,
+            record=record,
+            record_topics=record_topics or (),
         )
         outcome = anyio.run(run, backend=backend.value)
     except RunError as exc:
         raise fail(exc.lines) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    for note in outcome.notes:
+        typer.echo(note, err=True)
     if outcome.exit_code != 0:
         typer.echo(f"chrono launch: {graph}: {outcome.reason}", err=True)
     raise typer.Exit(outcome.exit_code)

@@ -1,8 +1,8 @@
 """``chrono run``: run a graph, or one process of it, in this process (SPEC §6.2).
 
 Only parses options and wires ``chrono_daemon.run``: plan (every check, nothing started),
-build, execute; then prints the outcome and exits 0 / 1 (bad input, or a daemon failed) /
-130 (SIGINT) / 143 (SIGTERM).
+build (tapped by a recorder with ``--record``), execute; then prints the outcome and exits 0 /
+1 (bad input, a daemon failed, or the recording failed) / 130 (SIGINT) / 143 (SIGTERM).
 """
 
 # No ``from __future__ import annotations``: Typer reads this signature at run time.
@@ -20,10 +20,13 @@ from ._graph_options import (
     GraphOption,
     ImplOption,
     ParamsOption,
+    RecordOption,
+    RecordTopicsOption,
     SchemasArgument,
     UntilOption,
     fail,
 )
+from ._run_output import print_outcome, show_progress
 
 __all__ = ("run_command",)
 
@@ -46,10 +49,13 @@ def run_command(
     until: UntilOption = None,
     backend: BackendOption = Backend.asyncio,
     address: Address = None,
+    record: RecordOption = None,
+    record_topics: RecordTopicsOption = None,
 ) -> None:
     """Run graph GRAPH of SCHEMAS (or its process PROCESS) with the classes of IMPL.
 
     Example: chrono run schemas/ -g system_stack --impl impl.system_stack --clock sim --until 60
+    --record run.mcap
     """
     import anyio
 
@@ -58,10 +64,15 @@ def run_command(
     from chrono_daemon.run import (
         RunError,
         RunOutcome,
+        close_recorder,
         env_addresses,
         execute,
+        new_clock,
+        open_recorder,
         parse_addresses,
         plan_run,
+        record_patterns,
+        run_description,
     )
     from chrono_daemon.transports.zmq import ZmqChannelError
 
@@ -71,6 +82,9 @@ def run_command(
     try:
         overrides = {**env_addresses(), **parse_addresses(address or [], source="--address")}
         plan = plan_run(schemas, graph, impl, process=process, params=params, addresses=overrides)
+        topics = record_patterns(plan.module, record_topics or [])
+        if topics is not None and record is None:
+            raise RunError(["chrono run: --record-topics selects what --record FILE records"])
     except RunError as exc:
         raise fail(exc.lines) from None
     if clock is ClockKind.sim and plan.process is not None:
@@ -81,8 +95,16 @@ def run_command(
                 "graph (without --process) under --clock sim, or use --clock wall"
             ]
         )
+    runtime = new_clock(clock.value)
+    recorder = None
+    if record is not None:
+        run = run_description(clock.value, until, GRACE)
+        try:
+            recorder = open_recorder(plan, record, runtime, topics=topics, run=run)
+        except RunError as exc:
+            raise fail(exc.lines) from None
     try:
-        built = plan.build()
+        built = plan.build(tap=recorder)
     except ZmqChannelError as exc:
         raise fail([f"chrono run: {plan.name}: {exc}"]) from None
     link = connect_control()
@@ -92,35 +114,27 @@ def run_command(
 
     with Progress("chrono run") as progress:
 
-        def show(now: float, target: float | None, rate: float) -> None:
-            of = "" if target is None else f" of {target:g}"
-            progress.stage(f"t = {now:.1f}{of} s, {rate:,.0f} simulated s per s")
-
         async def main() -> "RunOutcome":
             try:
                 return await execute(
                     built,
-                    clock=clock.value,
+                    clock=runtime,
                     until=until,
                     grace=GRACE,
-                    on_progress=show,
+                    on_progress=show_progress(progress),
                     on_started=on_started,
                 )
             finally:
                 if link is not None:
                     await link.aclose()
+                if recorder is not None:
+                    await close_recorder(recorder)
 
         try:
             outcome = anyio.run(main, backend=backend.value)
         except KeyboardInterrupt:  # before the signal handlers were in place
             raise typer.Exit(130) from None
-    for detail in outcome.details:
-        typer.echo(detail, err=True)
-    for what, counts in (("still buffered", outcome.buffered), ("dropped", outcome.dropped)):
-        if counts:
-            listed = ", ".join(f"{edge}: {n}" for edge, n in counts.items())
-            total = sum(counts.values())
-            typer.echo(f"chrono run: {plan.name}: {total} message(s) {what}: {listed}", err=True)
-    if outcome.exit_code != 0:
-        typer.echo(f"chrono run: {plan.name}: {outcome.reason}", err=True)
+        except RunError as exc:  # writing the recording failed (disk full...)
+            raise fail(exc.lines) from None
+    print_outcome("chrono run", plan.name, outcome)
     raise typer.Exit(outcome.exit_code)

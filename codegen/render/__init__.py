@@ -160,6 +160,8 @@ def _daemons(module: Module, graph: GraphDef) -> str:
             imports.add("chrono_daemon.recipes.cooperative_every", "cooperative_every")
         if d.kind == "reactive" and len(d.stream_inputs) > 1:
             imports.add("anyio")
+        if d.outputs and d.kind in ("periodic", "reactive"):
+            imports.add("chrono_daemon", "ChannelClosed")
     ended_helper = any(d.kind == "periodic" and d.inputs for d in graph.daemons)
     if ended_helper:
         imports.add("typing", "Any")

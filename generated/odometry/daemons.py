@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from chrono_daemon import Context, Daemon, ReceiveStream, SendStream
+from chrono_daemon import ChannelClosed, Context, Daemon, ReceiveStream, SendStream
 
 from .. import geometry
 from .messages import Estimate
@@ -39,15 +39,22 @@ class FuserBase(Daemon):
         self.params = FuserParams() if params is None else params
 
     async def on_stop(self, ctx: Context) -> None:
-        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
-        this daemon, which then sends on them again (call it if you override)."""
+        """Close the outputs so consumers see ``EndOfStream``, and, when this daemon ends by
+        itself, the inputs so producers see ``ChannelClosed``; a restart keeps every port, a
+        supervisor stop keeps the inputs' buffers for counting (call it if you override)."""
         if not ctx.will_restart:
             await self.estimate.aclose()
+        if not (ctx.will_restart or ctx.stopping):
+            await self.pose.aclose()
 
     async def run(self, ctx: Context) -> None:
-        """Hand every message of each stream input to its handler until the inputs end."""
-        async for msg in self.pose:
-            await self.on_pose(ctx, msg)
+        """Hand every message of each stream input to its handler until the inputs end or a
+        consumer is gone (a send raised ``ChannelClosed``)."""
+        try:
+            async for msg in self.pose:
+                await self.on_pose(ctx, msg)
+        except ChannelClosed:
+            return
 
     @abstractmethod
     async def on_pose(self, ctx: Context, msg: geometry.Pose) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from chrono_daemon import Context, Daemon, ReceiveStream, SendStream
+from chrono_daemon import ChannelClosed, Context, Daemon, ReceiveStream, SendStream
 from chrono_daemon.recipes.cooperative_every import cooperative_every
 from chrono_daemon.recipes.latest import Latest
 
@@ -62,18 +62,24 @@ class S2PlannerBase(Daemon):
         self.params = S2PlannerParams() if params is None else params
 
     async def on_stop(self, ctx: Context) -> None:
-        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
-        this daemon, which then sends on them again (call it if you override)."""
+        """Close the outputs so consumers see ``EndOfStream``, and, when this daemon ends by
+        itself, the inputs so producers see ``ChannelClosed``; a restart keeps every port, a
+        supervisor stop keeps the inputs' buffers for counting (call it if you override)."""
         if not ctx.will_restart:
             await self.subgoal.aclose()
+        if not (ctx.will_restart or ctx.stopping):
+            self.obs.close()
 
     async def run(self, ctx: Context) -> None:
-        """Call ``step`` every 1.0 s on ``ctx.clock`` until the supervisor stops or
-        every input has ended."""
+        """Call ``step`` every 1.0 s on ``ctx.clock`` until the supervisor stops,
+        every input has ended, or a consumer is gone (a send raised ``ChannelClosed``)."""
         async for t in cooperative_every(ctx, 1.0):
             if _ended(self.obs):
                 return
-            await self.step(ctx, t)
+            try:
+                await self.step(ctx, t)
+            except ChannelClosed:
+                return
 
     @abstractmethod
     async def step(self, ctx: Context, t: float) -> None:
@@ -106,18 +112,25 @@ class S1PolicyBase(Daemon):
         self.params = S1PolicyParams() if params is None else params
 
     async def on_stop(self, ctx: Context) -> None:
-        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
-        this daemon, which then sends on them again (call it if you override)."""
+        """Close the outputs so consumers see ``EndOfStream``, and, when this daemon ends by
+        itself, the inputs so producers see ``ChannelClosed``; a restart keeps every port, a
+        supervisor stop keeps the inputs' buffers for counting (call it if you override)."""
         if not ctx.will_restart:
             await self.chunk.aclose()
+        if not (ctx.will_restart or ctx.stopping):
+            self.obs.close()
+            self.subgoal.close()
 
     async def run(self, ctx: Context) -> None:
-        """Call ``step`` every 0.1 s on ``ctx.clock`` until the supervisor stops or
-        every input has ended."""
+        """Call ``step`` every 0.1 s on ``ctx.clock`` until the supervisor stops,
+        every input has ended, or a consumer is gone (a send raised ``ChannelClosed``)."""
         async for t in cooperative_every(ctx, 0.1):
             if _ended(self.obs, self.subgoal):
                 return
-            await self.step(ctx, t)
+            try:
+                await self.step(ctx, t)
+            except ChannelClosed:
+                return
 
     @abstractmethod
     async def step(self, ctx: Context, t: float) -> None:
@@ -146,10 +159,13 @@ class S0DispenserBase(Daemon):
         self.params = S0DispenserParams() if params is None else params
 
     async def on_stop(self, ctx: Context) -> None:
-        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
-        this daemon, which then sends on them again (call it if you override)."""
+        """Close the outputs so consumers see ``EndOfStream``, and, when this daemon ends by
+        itself, the inputs so producers see ``ChannelClosed``; a restart keeps every port, a
+        supervisor stop keeps the inputs' buffers for counting (call it if you override)."""
         if not ctx.will_restart:
             await self.action.aclose()
+        if not (ctx.will_restart or ctx.stopping):
+            await self.chunk.aclose()
 
     @abstractmethod
     async def run(self, ctx: Context) -> None:
@@ -174,6 +190,13 @@ class ActuatorBase(Daemon):
     ) -> None:
         self.action = action
         self.params = ActuatorParams() if params is None else params
+
+    async def on_stop(self, ctx: Context) -> None:
+        """Close the outputs so consumers see ``EndOfStream``, and, when this daemon ends by
+        itself, the inputs so producers see ``ChannelClosed``; a restart keeps every port, a
+        supervisor stop keeps the inputs' buffers for counting (call it if you override)."""
+        if not (ctx.will_restart or ctx.stopping):
+            await self.action.aclose()
 
     async def run(self, ctx: Context) -> None:
         """Hand every message of each stream input to its handler until the inputs end."""

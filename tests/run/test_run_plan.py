@@ -83,6 +83,28 @@ def test_missing_and_doubled_implementations_are_named(tmp_path: Path) -> None:
     ]
 
 
+def test_a_skeleton_scaffolded_into_its_own_module_is_pointed_at(tmp_path: Path) -> None:
+    """A daemon added after the first scaffold gets ``<stem>_<daemon>.py`` (ADR 0008)."""
+    module = impl(tmp_path, POLICY)
+    sibling = Path(module).with_name("system_stack_actuator.py")
+    sibling.write_text("# scaffolded\n")
+    lines = errors(schemas=SCHEMAS, graph="system_stack", impl=module)
+    name = Path(module).stem
+    assert (
+        f"{name}: no class implements daemon 'actuator': subclass "
+        "generated.system_stack.daemons.ActuatorBase (chrono scaffold wrote its skeleton to "
+        f"{sibling.as_posix()}: move the class into {name}, or import it there)"
+    ) in lines
+
+
+def test_a_package_that_module_cannot_import_gets_the_import_root(tmp_path: Path) -> None:
+    module = tmp_path / f"impl_{tmp_path.name}.py"
+    module.write_text("from not_generated_here.system_stack import S1PolicyBase\n")
+    lines = errors(schemas=SCHEMAS, graph="system_stack", impl=str(module))
+    assert lines[-1].startswith("chrono: 'not_generated_here' is not importable from ")
+    assert "run chrono from the directory that holds the generated package" in lines[-1]
+
+
 def test_a_misspelt_reactive_handler_is_named_with_its_line(tmp_path: Path) -> None:
     """Issue 15 item 7: mypy only says "Only concrete class can be given"; chrono names it."""
     module = impl(
@@ -109,8 +131,9 @@ def test_params_errors_point_at_the_key(tmp_path: Path) -> None:
     params.write_text('[s1_policy]\nchunk_sise = 4\n\n[s2_planner]\nlatency = "fast"\n')
     lines = errors(schemas=SCHEMAS, graph="system_stack", impl=str(EXAMPLE), params=params)
     shown = params.as_posix()
-    assert lines == [
-        f"{shown}:2:1: error: unknown key 'chunk_sise' in s1_policy (did you mean 'chunk_size'?); expected one of chunk_size"
+    assert lines == [  # every mistake at once
+        f"{shown}:2:1: error: unknown key 'chunk_sise' in s1_policy (did you mean 'chunk_size'?); expected one of chunk_size",
+        f"{shown}:5:1: error: s2_planner.latency: Expected `float`, got `str`",
     ]
     params.write_text('[s1_policy]\nchunk_size = 0\n')
     assert errors(schemas=SCHEMAS, graph="system_stack", impl=str(EXAMPLE), params=params) == [

@@ -4,8 +4,8 @@ Checked statically over every module of ``chrono_daemon`` except the optional ex
 import hidden in a function or behind TYPE_CHECKING is caught too. The extras: the ZMQ transport
 (``transports/zmq.py`` and its ``_zmq_*`` helpers), and the optional subpackages, which nothing
 in the core imports: ``wire`` (type hashes, msgspec), ``recording`` (MCAP), and the programs that
-run graphs, ``run`` and ``launch`` (codegen, ZMQ). One module may import trio: the trio hot
-paths (ADR 0018), which nothing imports at module level.
+run graphs, ``run``, ``launch`` and ``replay`` (codegen, ZMQ, MCAP). One module may import
+trio: the trio hot paths (ADR 0018), which nothing imports at module level.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import chrono_daemon
 ROOT = Path(chrono_daemon.__file__).parent
 ALLOWED = {"anyio", "chrono_daemon"}  # chrono_daemon: recipes use the public API
 ZMQ = {ROOT / "transports" / "zmq.py", *(ROOT / "transports").glob("_zmq_*.py")}
-SUBPACKAGES = ("wire", "recording", "run", "launch")
+SUBPACKAGES = ("wire", "recording", "run", "launch", "replay")
 OPTIONAL = ZMQ | {p for sub in SUBPACKAGES for p in (ROOT / sub).rglob("*.py")}
 # The trio hot paths (ADR 0018) import trio and outcome (a dependency of trio): they are
 # imported lazily, only once the running backend is trio, so trio is installed.
@@ -134,3 +134,26 @@ def test_the_checker_catches_a_third_party_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f():\n    import msgspec\n    from zmq import Socket\n")
     assert imported_top_levels(module) - sys.stdlib_module_names == {"msgspec", "zmq"}
+
+
+def test_the_wire_package_imports_only_msgspec_and_the_stdlib() -> None:
+    """``chrono_wire`` is shared by the runtime and the generator: it must pull in neither."""
+    wire = Path(chrono_daemon.__file__).parent.parent / "chrono_wire"
+    modules = list(wire.rglob("*.py"))
+    assert len(modules) >= 5
+    offenders = {
+        p.name: sorted(bad)
+        for p in modules
+        if (bad := imported_top_levels(p) - sys.stdlib_module_names - {"msgspec", "chrono_wire"})
+    }
+    assert offenders == {}
+
+
+def test_chrono_gen_does_not_import_the_runtime() -> None:
+    """Hashing message types must not cost ``chrono gen`` the runtime's import (asyncio)."""
+    code = (
+        "import sys, codegen.pipeline, codegen.render, codegen.wire_shapes; "
+        "print(sorted(m for m in ('chrono_daemon', 'asyncio') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+import anyio
+
 if TYPE_CHECKING:
     from chrono_daemon import ReceiveStream
 
@@ -23,12 +25,14 @@ class Latest(Generic[T]):
         initial: the value ``get`` returns before the first ``set`` (default ``None``).
     """
 
-    __slots__ = ("_ended", "_value", "_version")
+    __slots__ = ("_closed", "_ended", "_feeding", "_value", "_version")
 
     def __init__(self, initial: T | None = None) -> None:
         self._value: T | None = initial
         self._version = 0
         self._ended = False
+        self._closed = False
+        self._feeding: anyio.CancelScope | None = None
 
     def get(self) -> T | None:
         """Return the newest value, or the initial value (``None``) if nothing was set yet."""
@@ -50,16 +54,31 @@ class Latest(Generic[T]):
         final. (A cancelled or failed ``feed`` does not end it.)"""
         return self._ended
 
+    def close(self) -> None:
+        """The reader is gone: ``feed`` stops at once and closes its source, so the producer's
+        next send raises ``ChannelClosed`` (as it would on a stream input the reader closed).
+        Idempotent; ``get`` keeps returning the last value."""
+        self._closed = True
+        if self._feeding is not None:
+            self._feeding.cancel()
+
     async def feed(self, source: ReceiveStream[T]) -> None:
         """Store every item of ``source`` until it ends (returns quietly at ``EndOfStream``),
-        then set ``ended``.
+        then set ``ended``; or until ``close`` is called, then close ``source`` and return.
 
         Run it as a task or daemon next to the reader; it consumes ``source`` at the
         producer's pace, so the producer is never held back by a slow reader.
         """
-        async for item in source:
-            self.set(item)
-        self._ended = True
+        with anyio.CancelScope() as scope:
+            self._feeding = scope
+            if self._closed:
+                scope.cancel()
+            async for item in source:
+                self.set(item)
+            self._ended = True
+        self._feeding = None
+        if self._closed:
+            await source.aclose()
 
     def __repr__(self) -> str:
         ended = ", ended" if self._ended else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ("CASES", "GRAPH_CASES", "Case")
+__all__ = ("CASES", "GRAPH_CASES", "PROCESS_CASES", "Case")
 
 
 @dataclass(frozen=True)
@@ -442,6 +442,157 @@ GRAPH_CASES: tuple[Case, ...] = (
             "old/s.toml:30:1: error: edge policy.cmd -> actuator.cmd moved from zmq "
             "tcp://127.0.0.1:5555 to in-process: a process built from the old schema does not "
             "meet it [WIRE]",
+        ),
+    ),
+)
+
+
+def _split(processes: str, *, obs: str = "Obs", address: str = "") -> str:
+    """sensor -> policy -> actuator, placed in OS processes by ``processes``."""
+    return f"""[messages.Obs]
+fields.t = "float"
+
+[messages.Obs2]
+fields.t = "float"
+fields.seq = "int"
+
+[messages.Cmd]
+fields.v = "float"
+
+[daemons.sensor]
+kind = "periodic"
+rate_hz = 10.0
+outputs.obs = "{obs}"
+
+[daemons.policy]
+kind = "reactive"
+inputs.obs = "{obs}"
+outputs.cmd = "Cmd"
+
+[daemons.actuator]
+kind = "reactive"
+inputs.cmd = "Cmd"
+
+[[edges]]
+from = "sensor.obs"
+to = "policy.obs"
+{address}
+[[edges]]
+from = "policy.cmd"
+to = "actuator.cmd"
+
+{processes}
+"""
+
+
+def _procs(**placement: str) -> str:
+    return "".join(f"[processes.{p}]\ndaemons = [{d}]\n" for p, d in placement.items())
+
+
+_TWO = _procs(env='"sensor", "actuator"', brain='"policy"')
+_MOVED = _procs(env='"sensor"', brain='"policy", "actuator"')
+_THREE = _procs(env='"sensor"', brain='"policy"', arm='"actuator"')
+
+_PIN = 'transport = "zmq"\naddress = "tcp://127.0.0.1:6001"'
+_H0 = "CTH01_3dd46571c888c4d6af3371334f1e887653948befdcb95cde1cbe596115497ae6"  # Obs
+_H2 = "CTH01_34e90eb9f266a08694f05d35ea058a1a43b382d0e863ef28a8907518c3945289"  # Obs2
+_LOGGER = '\n[daemons.logger]\nkind = "reactive"\ninputs.obs = "Obs"\n'
+_TO_BOTH = '[[edges]]\nfrom = "in.obs"\nto = ["policy.obs", "logger.obs"]'
+
+
+def _bounded(boundary: str) -> str:
+    """``_graph`` with a logger, policy and logger in processes a and b, the boundary in one."""
+    flag = {"a": "", "b": ""}
+    flag[boundary] = "boundary = true\n"
+    places = f'[processes.a]\ndaemons = ["policy"]\n{flag["a"]}'
+    places += f'[processes.b]\ndaemons = ["logger"]\n{flag["b"]}'
+    return _graph(daemons=_LOGGER + "\n" + places, edges=_TO_BOTH)
+
+
+PROCESS_CASES: tuple[Case, ...] = (
+    Case(
+        "daemon-moved-to-another-process",
+        _split(_TWO),
+        _split(_MOVED),
+        (
+            "new/s.toml:35:12: error: daemon 'actuator' moved from process 'env' to 'brain': "
+            "processes built from the old schema expect it elsewhere [WIRE, CODE]",
+        ),
+        (
+            "old/s.toml:33:12: error: daemon 'actuator' moved from process 'brain' to 'env': "
+            "processes built from the old schema expect it elsewhere [WIRE, CODE]",
+        ),
+    ),
+    Case(
+        "process-removed",
+        _split(_THREE),
+        _split(_TWO),
+        (
+            "old/s.toml:37:12: error: process 'arm' was removed: `chrono run --process arm` and "
+            "SArmProcess are gone [WIRE, CODE]",
+        ),
+        (
+            "old/s.toml:37:12: error: daemon 'actuator' moved from process 'env' to 'arm': "
+            "processes built from the old schema expect it elsewhere [WIRE, CODE]",
+        ),
+    ),
+    Case(
+        "graph-no-longer-split",  # backward: split for the first time, which breaks nothing
+        _split(_TWO),
+        _split(""),
+        (
+            "old/s.toml:33:12: error: graph 's' is no longer split into processes: a deployment "
+            "of the old processes does not meet it [WIRE, CODE]",
+        ),
+        (),
+    ),
+    Case(
+        "boundary-moved",
+        _bounded("a"),
+        _bounded("b"),
+        (
+            "new/s.toml:26:12: error: the graph boundary (inputs, outputs, harness) moved from "
+            "process 'a' to 'b' [WIRE, CODE]",
+        ),
+        (
+            "old/s.toml:24:12: error: the graph boundary (inputs, outputs, harness) moved from "
+            "process 'b' to 'a' [WIRE, CODE]",
+        ),
+    ),
+    Case(
+        "wire-retyped",
+        _split(_TWO),
+        _split(_TWO, obs="Obs2"),
+        (
+            "new/s.toml:14:9: error: daemon 'sensor': output 'obs' changed type from Obs to Obs2 "
+            "[CODE]",
+            "new/s.toml:18:8: error: daemon 'policy': input 'obs' changed type from Obs to Obs2 "
+            "[CODE]",
+            f"new/s.toml:27:1: error: wire sensor.obs->brain now carries Obs2 ({_H2}), was Obs "
+            f"({_H0}): a process built from the old schema is refused at connect [WIRE]",
+        ),
+        (
+            "old/s.toml:14:9: error: daemon 'sensor': output 'obs' changed type from Obs2 to Obs "
+            "[CODE]",
+            "old/s.toml:18:8: error: daemon 'policy': input 'obs' changed type from Obs2 to Obs "
+            "[CODE]",
+            f"old/s.toml:27:1: error: wire sensor.obs->brain now carries Obs ({_H0}), was Obs2 "
+            f"({_H2}): a process built from the old schema is refused at connect [WIRE]",
+        ),
+    ),
+    Case(
+        "wire-address-pinned",
+        _split(_TWO),
+        _split(_TWO, address=_PIN),
+        (
+            "new/s.toml:27:1: error: wire sensor.obs->brain moved from a launcher-chosen address "
+            "to tcp://127.0.0.1:6001: a process built from the old schema does not meet it "
+            "[WIRE]",
+        ),
+        (
+            "old/s.toml:27:1: error: wire sensor.obs->brain moved from tcp://127.0.0.1:6001 to a "
+            "launcher-chosen address: a process built from the old schema does not meet it "
+            "[WIRE]",
         ),
     ),
 )

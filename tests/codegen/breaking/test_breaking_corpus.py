@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from breaking_corpus import CASES, GRAPH_CASES, Case
+from breaking_corpus import CASES, GRAPH_CASES, PROCESS_CASES, Case
 from breaking_helpers import breaking, write_pair
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 
-@pytest.mark.parametrize("case", CASES + GRAPH_CASES, ids=[c.name for c in CASES + GRAPH_CASES])
+ALL = CASES + GRAPH_CASES + PROCESS_CASES
+
+
+@pytest.mark.parametrize("case", ALL, ids=[c.name for c in ALL])
 @pytest.mark.parametrize("direction", ["forward", "backward"])
 def test_corpus(tmp_path: Path, case: Case, direction: str) -> None:
     old, new = write_pair(tmp_path, {"s.toml": case.old}, {"s.toml": case.new})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import itertools
 import sys
@@ -55,6 +56,43 @@ fields.pair = "tuple[float, ...]"
 fields.table = { type = "dict[str, list[int]]", default = {} }
 fields.event = "Ping | Pong"
 """
+
+
+def samples(pkg: Any) -> list[Any]:
+    """Two ``Sample`` messages of ``ALL_TYPES`` that use every field type (and defaults)."""
+    m = pkg
+    at = datetime.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=datetime.UTC)
+    return [
+        m.Sample(
+            flag=True,
+            count=3,
+            ratio=0.1,
+            name="a\u00e9\U0001f600",
+            blob=b"\x00\xff\x10",
+            at=at,
+            maybe=None,
+            maybe_point=None,
+            point=m.Point(x=1.5, y=-2.0),
+            pair=(),
+            event=m.Ping(seq=1),
+        ),
+        m.Sample(
+            flag=False,
+            count=0,
+            ratio=-1e-300,
+            name="",
+            blob=b"",
+            at=at,
+            mode=m.Mode.fault,
+            maybe=-7,
+            maybe_point=m.Point(x=0.0, y=0.0),
+            point=m.Point(x=3.0, y=4.0),
+            points=[m.Point(x=1.0, y=2.0)] * 3,
+            pair=(1.0, 2.5, float(2**60)),
+            table={"a": [1, 2], "b": []},
+            event=m.Pong(note="n", points=[m.Point(x=9.0, y=9.0)]),
+        ),
+    ]
 
 
 def generate_package(tmp_path: Path, schemas: dict[str, str]) -> Iterator[Any]:

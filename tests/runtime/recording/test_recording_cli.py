@@ -8,9 +8,10 @@ import sys
 from typing import TYPE_CHECKING
 
 import pytest
-from recording_helpers import record_pipeline
+from recording_helpers import Reading, record_pipeline
 from typer.testing import CliRunner
 
+from chrono_daemon.wire import type_hash
 from codegen.cli import app
 
 if TYPE_CHECKING:
@@ -37,13 +38,17 @@ def test_info_shows_duration_topics_rates_types_and_metadata(recording: Path) ->
     lines = out.splitlines()
     assert lines[0] == f"file:      {recording}"
     assert re.fullmatch(r"written by chrono-daemon/0\.1\.0 mcap-python/\S+", lines[1])
-    assert lines[2] == "graph:     g (chrono 0.1.0, format 1)"
+    assert lines[2] == "graph:     g (chrono 0.1.0, format 2)"
     assert lines[3] == "duration:  0.994000000 s (from t=0.010000000 to t=1.004000000)"
-    assert lines[4] == "messages:  300 on 3 topics"
-    assert lines[5:] == [
-        "  g/in.readings        100      100.000 Hz  recording_helpers.Reading",
-        "  g/relay1.out         100      100.000 Hz  recording_helpers.Reading",
-        "  g/relay2.out         100      100.000 Hz  recording_helpers.Reading",
+    assert lines[4] == (
+        "closed:    at t=2.000000000; 3 of 3 edges were closed by their producers before"
+    )
+    assert lines[5] == "messages:  300 on 3 topics"
+    short = type_hash(Reading)[:18]
+    assert lines[6:] == [
+        f"  g/in.readings        100      100.000 Hz  recording_helpers.Reading {short}",
+        f"  g/relay1.out         100      100.000 Hz  recording_helpers.Reading {short}",
+        f"  g/relay2.out         100      100.000 Hz  recording_helpers.Reading {short}",
     ]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 from typing import TYPE_CHECKING, Any
@@ -11,17 +10,17 @@ import jsonschema
 import msgspec
 import pytest
 from mcap.reader import make_reader
-from recording_helpers import ALL_TYPES, generate_package
+from recording_helpers import ALL_TYPES, generate_package, samples
 
 from chrono_daemon import Channel, SimClock, open_channel
 from chrono_daemon.recording import (
-    TYPE_HASH_ATTRIBUTE,
     Recorder,
     json_schema,
     read_messages,
     schema_file_hashes,
 )
 from chrono_daemon.recording.info import inspect_recording
+from chrono_daemon.wire import shape_from_json, shape_of, type_hash
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -31,42 +30,6 @@ if TYPE_CHECKING:
 @pytest.fixture
 def pkg(tmp_path: Path) -> Iterator[Any]:
     yield from generate_package(tmp_path, {"alltypes.toml": ALL_TYPES})
-
-
-def samples(pkg: Any) -> list[Any]:
-    m = pkg
-    at = datetime.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=datetime.UTC)
-    return [
-        m.Sample(
-            flag=True,
-            count=3,
-            ratio=0.1,
-            name="a\u00e9\U0001f600",
-            blob=b"\x00\xff\x10",
-            at=at,
-            maybe=None,
-            maybe_point=None,
-            point=m.Point(x=1.5, y=-2.0),
-            pair=(),
-            event=m.Ping(seq=1),
-        ),
-        m.Sample(
-            flag=False,
-            count=0,
-            ratio=-1e-300,
-            name="",
-            blob=b"",
-            at=at,
-            mode=m.Mode.fault,
-            maybe=-7,
-            maybe_point=m.Point(x=0.0, y=0.0),
-            point=m.Point(x=3.0, y=4.0),
-            points=[m.Point(x=1.0, y=2.0)] * 3,
-            pair=(1.0, 2.5, float(2**60)),
-            table={"a": [1, 2], "b": []},
-            event=m.Pong(note="n", points=[m.Point(x=9.0, y=9.0)]),
-        ),
-    ]
 
 
 @pytest.mark.anyio
@@ -174,9 +137,6 @@ class Hashed(msgspec.Struct, frozen=True):
     x: int
 
 
-setattr(Hashed, TYPE_HASH_ATTRIBUTE, "sha256:abc")
-
-
 @pytest.mark.anyio
 async def test_the_file_names_the_run_and_each_types_hash(
     anyio_backend: object, tmp_path: Path
@@ -200,18 +160,22 @@ async def test_the_file_names_the_run_and_each_types_hash(
     info = inspect_recording(path)
     assert info.run == {
         "chrono_version": "0.1.0",
-        "format": "1",
+        "format": "2",
         "graph": "system_stack",
         "params": '{"s1_policy":{"gain":0.5}}',
         "process": "planner",
         "schema_files": '{"system_stack.toml":"' + digest + '"}',
+        "start": "0",  # the clock's time when the recorder opened, in ns
     }
     hashed, plain = (
         info.topics["system_stack/in.h"].channel,
         info.topics["system_stack/in.i"].channel,
     )
-    assert (hashed.type_hash, hashed.schema_name) == ("sha256:abc", f"{__name__}.Hashed")
-    assert (plain.type_hash, plain.schema_name) == ("", "int")
+    # Each channel keeps its type's CTH01 hash and wire shape (chrono_daemon.wire).
+    for channel, tp, name in ((hashed, Hashed, f"{__name__}.Hashed"), (plain, int, "int")):
+        assert (channel.type_hash, channel.schema_name) == (type_hash(tp), name)
+        assert shape_from_json(channel.wire_shape) == shape_of(tp)
+    assert hashed.type_hash != plain.type_hash
     with path.open("rb") as file:
         header = make_reader(file).get_header()
     assert header.library.startswith("chrono-daemon/0.1.0 mcap-python/")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import anyio
 import msgspec
 
-from chrono_daemon import Context, Daemon, ReceiveStream, SendStream
+from chrono_daemon import ChannelClosed, Context, Daemon, ReceiveStream, SendStream
 from chrono_daemon.recipes.cooperative_every import cooperative_every
 from chrono_daemon.recipes.latest import Latest
 
@@ -54,19 +54,25 @@ class SourceBase(Daemon):
         self.params = SourceParams() if params is None else params
 
     async def on_stop(self, ctx: Context) -> None:
-        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
-        this daemon, which then sends on them again (call it if you override)."""
+        """Close the outputs so consumers see ``EndOfStream``, and, when this daemon ends by
+        itself, the inputs so producers see ``ChannelClosed``; a restart keeps every port, a
+        supervisor stop keeps the inputs' buffers for counting (call it if you override)."""
         if not ctx.will_restart:
             await self.events.aclose()
             await self.debug.aclose()
+        if not (ctx.will_restart or ctx.stopping):
+            self.commands.close()
 
     async def run(self, ctx: Context) -> None:
-        """Call ``step`` every 0.3333333333333333 s on ``ctx.clock`` until the supervisor stops or
-        every input has ended."""
+        """Call ``step`` every 0.3333333333333333 s on ``ctx.clock`` until the supervisor stops,
+        every input has ended, or a consumer is gone (a send raised ``ChannelClosed``)."""
         async for t in cooperative_every(ctx, 0.3333333333333333):
             if _ended(self.commands):
                 return
-            await self.step(ctx, t)
+            try:
+                await self.step(ctx, t)
+            except ChannelClosed:
+                return
 
     @abstractmethod
     async def step(self, ctx: Context, t: float) -> None:
@@ -103,36 +109,57 @@ class RouterBase(Daemon):
         self.params = RouterParams() if params is None else params
 
     async def on_stop(self, ctx: Context) -> None:
-        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
-        this daemon, which then sends on them again (call it if you override)."""
+        """Close the outputs so consumers see ``EndOfStream``, and, when this daemon ends by
+        itself, the inputs so producers see ``ChannelClosed``; a restart keeps every port, a
+        supervisor stop keeps the inputs' buffers for counting (call it if you override)."""
         if not ctx.will_restart:
             await self.log.aclose()
             await self.counts.aclose()
+        if not (ctx.will_restart or ctx.stopping):
+            await self.events.aclose()
+            await self.commands.aclose()
+            await self.spare.aclose()
 
     async def run(self, ctx: Context) -> None:
-        """Hand every message of each stream input to its handler until the inputs end.
+        """Hand every message of each stream input to its handler until the inputs end or a
+        consumer is gone (a send raised ``ChannelClosed``).
 
         Handlers run one at a time (they may send on the same output, an SPSC endpoint)."""
         one_at_a_time = anyio.Lock()
         async with anyio.create_task_group() as tg:
-            tg.start_soon(self._receive_events, ctx, one_at_a_time)
-            tg.start_soon(self._receive_commands, ctx, one_at_a_time)
-            tg.start_soon(self._receive_spare, ctx, one_at_a_time)
+            tg.start_soon(self._receive_events, ctx, one_at_a_time, tg.cancel_scope)
+            tg.start_soon(self._receive_commands, ctx, one_at_a_time, tg.cancel_scope)
+            tg.start_soon(self._receive_spare, ctx, one_at_a_time, tg.cancel_scope)
 
-    async def _receive_events(self, ctx: Context, lock: anyio.Lock) -> None:
-        async for msg in self.events:
-            async with lock:
-                await self.on_events(ctx, msg)
+    async def _receive_events(
+        self, ctx: Context, lock: anyio.Lock, handlers: anyio.CancelScope
+    ) -> None:
+        try:
+            async for msg in self.events:
+                async with lock:
+                    await self.on_events(ctx, msg)
+        except ChannelClosed:
+            handlers.cancel()  # a consumer is gone: every handler loop ends
 
-    async def _receive_commands(self, ctx: Context, lock: anyio.Lock) -> None:
-        async for msg in self.commands:
-            async with lock:
-                await self.on_commands(ctx, msg)
+    async def _receive_commands(
+        self, ctx: Context, lock: anyio.Lock, handlers: anyio.CancelScope
+    ) -> None:
+        try:
+            async for msg in self.commands:
+                async with lock:
+                    await self.on_commands(ctx, msg)
+        except ChannelClosed:
+            handlers.cancel()  # a consumer is gone: every handler loop ends
 
-    async def _receive_spare(self, ctx: Context, lock: anyio.Lock) -> None:
-        async for msg in self.spare:
-            async with lock:
-                await self.on_spare(ctx, msg)
+    async def _receive_spare(
+        self, ctx: Context, lock: anyio.Lock, handlers: anyio.CancelScope
+    ) -> None:
+        try:
+            async for msg in self.spare:
+                async with lock:
+                    await self.on_spare(ctx, msg)
+        except ChannelClosed:
+            handlers.cancel()  # a consumer is gone: every handler loop ends
 
     @abstractmethod
     async def on_events(self, ctx: Context, msg: Event) -> None:
@@ -167,6 +194,14 @@ class SinkBase(Daemon):
         self.log = log
         self.idle = idle
         self.params = SinkParams() if params is None else params
+
+    async def on_stop(self, ctx: Context) -> None:
+        """Close the outputs so consumers see ``EndOfStream``, and, when this daemon ends by
+        itself, the inputs so producers see ``ChannelClosed``; a restart keeps every port, a
+        supervisor stop keeps the inputs' buffers for counting (call it if you override)."""
+        if not (ctx.will_restart or ctx.stopping):
+            await self.log.aclose()
+            self.idle.close()
 
     @abstractmethod
     async def run(self, ctx: Context) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from chrono_daemon import Context, Daemon, ReceiveStream, SendStream
+from chrono_daemon import ChannelClosed, Context, Daemon, ReceiveStream, SendStream
 from chrono_daemon.recipes.cooperative_every import cooperative_every
 from chrono_daemon.recipes.latest import Latest
 
@@ -62,16 +62,23 @@ class ScorerBase(Daemon):
         self.params = ScorerParams() if params is None else params
 
     async def on_stop(self, ctx: Context) -> None:
-        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
-        this daemon, which then sends on them again (call it if you override)."""
+        """Close the outputs so consumers see ``EndOfStream``, and, when this daemon ends by
+        itself, the inputs so producers see ``ChannelClosed``; a restart keeps every port, a
+        supervisor stop keeps the inputs' buffers for counting (call it if you override)."""
         if not ctx.will_restart:
             await self.reports.aclose()
             await self.debug.aclose()
+        if not (ctx.will_restart or ctx.stopping):
+            await self.frames.aclose()
 
     async def run(self, ctx: Context) -> None:
-        """Hand every message of each stream input to its handler until the inputs end."""
-        async for msg in self.frames:
-            await self.on_frames(ctx, msg)
+        """Hand every message of each stream input to its handler until the inputs end or a
+        consumer is gone (a send raised ``ChannelClosed``)."""
+        try:
+            async for msg in self.frames:
+                await self.on_frames(ctx, msg)
+        except ChannelClosed:
+            return
 
     @abstractmethod
     async def on_frames(self, ctx: Context, msg: Frame) -> None:
@@ -100,18 +107,24 @@ class CheckerBase(Daemon):
         self.params = CheckerParams() if params is None else params
 
     async def on_stop(self, ctx: Context) -> None:
-        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
-        this daemon, which then sends on them again (call it if you override)."""
+        """Close the outputs so consumers see ``EndOfStream``, and, when this daemon ends by
+        itself, the inputs so producers see ``ChannelClosed``; a restart keeps every port, a
+        supervisor stop keeps the inputs' buffers for counting (call it if you override)."""
         if not ctx.will_restart:
             await self.reports.aclose()
+        if not (ctx.will_restart or ctx.stopping):
+            self.frames.close()
 
     async def run(self, ctx: Context) -> None:
-        """Call ``step`` every 0.2 s on ``ctx.clock`` until the supervisor stops or
-        every input has ended."""
+        """Call ``step`` every 0.2 s on ``ctx.clock`` until the supervisor stops,
+        every input has ended, or a consumer is gone (a send raised ``ChannelClosed``)."""
         async for t in cooperative_every(ctx, 0.2):
             if _ended(self.frames):
                 return
-            await self.step(ctx, t)
+            try:
+                await self.step(ctx, t)
+            except ChannelClosed:
+                return
 
     @abstractmethod
     async def step(self, ctx: Context, t: float) -> None:
@@ -136,6 +149,13 @@ class AuditBase(Daemon):
     ) -> None:
         self.frames = frames
         self.params = AuditParams() if params is None else params
+
+    async def on_stop(self, ctx: Context) -> None:
+        """Close the outputs so consumers see ``EndOfStream``, and, when this daemon ends by
+        itself, the inputs so producers see ``ChannelClosed``; a restart keeps every port, a
+        supervisor stop keeps the inputs' buffers for counting (call it if you override)."""
+        if not (ctx.will_restart or ctx.stopping):
+            await self.frames.aclose()
 
     async def run(self, ctx: Context) -> None:
         """Hand every message of each stream input to its handler until the inputs end."""
@@ -169,10 +189,13 @@ class SinkBase(Daemon):
         self.params = SinkParams() if params is None else params
 
     async def on_stop(self, ctx: Context) -> None:
-        """Close every output so consumers see ``EndOfStream``, unless the supervisor restarts
-        this daemon, which then sends on them again (call it if you override)."""
+        """Close the outputs so consumers see ``EndOfStream``, and, when this daemon ends by
+        itself, the inputs so producers see ``ChannelClosed``; a restart keeps every port, a
+        supervisor stop keeps the inputs' buffers for counting (call it if you override)."""
         if not ctx.will_restart:
             await self.merged.aclose()
+        if not (ctx.will_restart or ctx.stopping):
+            await self.reports.aclose()
 
     @abstractmethod
     async def run(self, ctx: Context) -> None:
