@@ -109,8 +109,9 @@ class ZmqTypeMismatch(ZmqChannelError):
     Attributes:
         sent_type / sent_hash: the sender's message type (its name) and type hash.
         expected_type / expected_hash: the receiver's.
-        difference: the first difference between the two shapes (``chrono_daemon.wire.Change``;
-            ``None`` when a peer did not send its shape).
+        difference: the first difference between the two shapes (``chrono_daemon.wire.Change``,
+            from the end that looks older to the newer one: the message says which; ``None``
+            when a peer did not send its shape).
     """
 
     def __init__(

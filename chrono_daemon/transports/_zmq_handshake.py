@@ -130,17 +130,35 @@ def _parse(address: str, frame: bytes, what: str) -> _Hello:
 
 
 def _first_difference(sender: _Hello, receiver: _Hello) -> tuple[Change | None, str]:
+    """The first difference, told from the end that looks older to the one that looks newer.
+
+    ``compare(old, new)`` judges schema *versions*, and an edge does not say which end is the
+    older: a newer sender's added field reads as "removed" from the sender's side. A schema
+    evolves mostly by compatible changes, so the direction with fewer breaking changes is taken
+    as the evolution; on a tie the receiver's type is the newer, as in "a reader of the new
+    schema refuses data of the old one". The message names the direction.
+    """
     if sender.shape is None or receiver.shape is None:
         return None, "the peer sent no shape to compare"
-    changes = compare(sender.shape, receiver.shape)
-    if not changes:
+    forward = compare(sender.shape, receiver.shape)
+    backward = compare(receiver.shape, sender.shape)
+    if not forward:
         return None, "the shapes show no difference (a different hash version?)"
+    changes, direction = (
+        (backward, "from the receiver's type to the sender's")
+        if _wire_breaks(backward) < _wire_breaks(forward)
+        else (forward, "from the sender's type to the receiver's")
+    )
     verdict = (
         "an incompatible change"
-        if any("WIRE" in c.breaks for c in changes)
+        if _wire_breaks(changes)
         else "compatible by the schema-evolution rules, but an edge needs identical types"
     )
-    return changes[0], f"first difference: {changes[0].message} ({verdict})"
+    return changes[0], f"first difference {direction}: {changes[0].message} ({verdict})"
+
+
+def _wire_breaks(changes: list[Change]) -> int:
+    return sum("WIRE" in c.breaks for c in changes)
 
 
 def _mismatch(address: str, *, sender: _Hello, receiver: _Hello, here: str) -> ZmqTypeMismatch:
