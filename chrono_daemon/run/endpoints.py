@@ -44,14 +44,22 @@ class ZmqEndpoints:
         """Connect the producer's end of ``wire``."""
         config = ZmqConfig(maxsize=maxsize, linger_ms=self.linger_ms)
         return open_zmq_send(
-            self.addresses[wire], bind=False, serde=MsgpackSerde(message_type), config=config
+            self.addresses[wire],
+            bind=False,
+            serde=MsgpackSerde(message_type),
+            config=config,
+            name=wire,
         )
 
     def receive(self, wire: str, message_type: Any, maxsize: int) -> ReceiveStream[Any]:
         """Bind the consumers' end of ``wire`` (a restarted producer resumes it)."""
         config = ZmqConfig(maxsize=maxsize, linger_ms=self.linger_ms)
         return open_zmq_receive(
-            self.addresses[wire], bind=True, serde=MsgpackSerde(message_type), config=config
+            self.addresses[wire],
+            bind=True,
+            serde=MsgpackSerde(message_type),
+            config=config,
+            name=wire,
         )
 
 

@@ -85,31 +85,33 @@ class Handshake:
                 )
         self.hello: bytes | None = hello if max_frame is None or len(hello) <= max_frame else None
 
-    def judge(self, address: str, frame: bytes) -> tuple[ZmqTypeMismatch, bytes] | None:
+    def judge(
+        self, address: str, frame: bytes, name: str | None = None
+    ) -> tuple[ZmqTypeMismatch, bytes] | None:
         """A receiver's verdict on a sender's hello: ``None`` to accept it, or the error to
         raise and the refusal frame to send back.
 
         Raises:
             ZmqFrameError: the hello is malformed or of another handshake version.
         """
-        peer = _parse(address, frame, "hello")
+        peer = _parse(address, frame, "hello", name)
         mine = self._me
         if peer.type_hash is None or mine.type_hash is None or peer.type_hash == mine.type_hash:
             return None
-        return _mismatch(address, sender=peer, receiver=mine, here="receiver"), self._refusal
+        verdict = _mismatch(address, sender=peer, receiver=mine, here="receiver", name=name)
+        return verdict, self._refusal
 
-    def refused(self, address: str, frame: bytes) -> ZmqTypeMismatch:
+    def refused(self, address: str, frame: bytes, name: str | None = None) -> ZmqTypeMismatch:
         """The sender's error for the receiver's refusal frame.
 
         Raises:
             ZmqFrameError: the refusal frame is malformed.
         """
-        return _mismatch(
-            address, sender=self._me, receiver=_parse(address, frame, "refusal"), here="sender"
-        )
+        receiver = _parse(address, frame, "refusal", name)
+        return _mismatch(address, sender=self._me, receiver=receiver, here="sender", name=name)
 
 
-def _parse(address: str, frame: bytes, what: str) -> _Hello:
+def _parse(address: str, frame: bytes, what: str, name: str | None) -> _Hello:
     try:
         hello = _DECODE(memoryview(frame)[2:])
         if hello.version == HELLO_VERSION and hello.shape is not None:
@@ -119,12 +121,14 @@ def _parse(address: str, frame: bytes, what: str) -> _Hello:
             address,
             f"malformed {what} frame ({len(frame)} bytes): {exc}; the peer does not speak the "
             "chrono-daemon ZMQ frame format",
+            name=name,
         ) from None
     if hello.version != HELLO_VERSION:
         raise ZmqFrameError(
             address,
             f"the peer's {what} frame has handshake version {hello.version}, this end speaks "
             f"version {HELLO_VERSION}: run one chrono-daemon version on both ends",
+            name=name,
         )
     return hello
 
@@ -161,7 +165,9 @@ def _wire_breaks(changes: list[Change]) -> int:
     return sum("WIRE" in c.breaks for c in changes)
 
 
-def _mismatch(address: str, *, sender: _Hello, receiver: _Hello, here: str) -> ZmqTypeMismatch:
+def _mismatch(
+    address: str, *, sender: _Hello, receiver: _Hello, here: str, name: str | None
+) -> ZmqTypeMismatch:
     first, difference = _first_difference(sender, receiver)
     sent = f"{sender.type_name} with type hash {sender.type_hash}"
     expected = f"{receiver.type_name} with type hash {receiver.type_hash}"
@@ -184,4 +190,5 @@ def _mismatch(address: str, *, sender: _Hello, receiver: _Hello, here: str) -> Z
         sent=(sender.type_name, sender.type_hash or ""),
         expected=(receiver.type_name, receiver.type_hash or ""),
         difference=first,
+        name=name,
     )

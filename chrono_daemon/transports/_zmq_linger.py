@@ -40,7 +40,7 @@ _REFUSED_PREFIX = bytes((CONTROL, REFUSED))
 @dataclass(frozen=True, slots=True)
 class _Lingering:
     sock: zmq.Socket[bytes]
-    address: str
+    label: str  # the channel as messages name it
     linger_ms: int
     deadline: float  # time.monotonic()
 
@@ -96,10 +96,10 @@ class _Lingerer:
                     item.sock.close(linger=0)
                 elif now >= item.deadline:
                     _log.warning(
-                        "ZMQ channel %r: the receiver did not confirm the end of stream within "
+                        "ZMQ channel %s: the receiver did not confirm the end of stream within "
                         "linger_ms=%d (it is not reading, or gone); it may miss the last "
                         "messages and EndOfStream",
-                        item.address,
+                        item.label,
                         item.linger_ms,
                     )
                     item.sock.close(linger=0)
@@ -131,7 +131,7 @@ os.register_at_fork(after_in_child=_LINGERER._after_fork)
 
 
 def linger_until_confirmed(
-    sock: zmq.Socket[bytes], address: str, linger_ms: int, deadline: float
+    sock: zmq.Socket[bytes], label: str, linger_ms: int, deadline: float
 ) -> None:
     """Close ``sock`` once its receiver confirmed the end of stream, or at ``deadline``
     (``time.monotonic()``), whichever is first; returns at once. The caller must not use
@@ -139,4 +139,4 @@ def linger_until_confirmed(
     if linger_ms == 0 or _confirmed(sock):
         sock.close(linger=0)
         return
-    _LINGERER.hand_over(_Lingering(sock, address, linger_ms, deadline))
+    _LINGERER.hand_over(_Lingering(sock, label, linger_ms, deadline))

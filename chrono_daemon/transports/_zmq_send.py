@@ -58,7 +58,13 @@ class ZmqSendStream(_Endpoint, Generic[T]):
     """
 
     def __init__(
-        self, sock: zmq.Socket[bytes], address: str, config: ZmqConfig, serde: Serde[T]
+        self,
+        sock: zmq.Socket[bytes],
+        address: str,
+        config: ZmqConfig,
+        serde: Serde[T],
+        *,
+        name: str | None = None,
     ) -> None:
         self._peer_closed = False
         self._refusal: ZmqTypeMismatch | None = None
@@ -66,7 +72,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         # The receiver's MAXMSGSIZE is max_message_bytes + an escape prefix (zmq.py).
         self._handshake = Handshake(serde, None if limit is None else limit + len(ESCAPE_PREFIX))
         self._hello: bytes | None = self._handshake.hello  # None once queued
-        super().__init__(sock, address, config)
+        super().__init__(sock, address, config, name)
         self._serde = serde
         self._encode = _payload_codec(serde)[0]
         self._max_payload = sys.maxsize if limit is None else limit
@@ -186,7 +192,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                     queued = await self._queue_end_of_stream()
         finally:
             if queued:
-                linger_until_confirmed(self._sock, self._address, self._config.linger_ms, deadline)
+                linger_until_confirmed(self._sock, self._label, self._config.linger_ms, deadline)
             else:
                 self._sock.close(linger=0)
 
@@ -200,9 +206,9 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             await self._queue_control(eos_frame(self._sent))
             return not self._peer_closed
         _log.warning(
-            "ZMQ channel %r: the end-of-stream frame could not be queued within linger_ms=%d "
+            "ZMQ channel %s: the end-of-stream frame could not be queued within linger_ms=%d "
             "(the receiver is not reading, or gone); the receiver will not see EndOfStream",
-            self._address,
+            self._label,
             self._config.linger_ms,
         )
         return False
@@ -226,12 +232,12 @@ class ZmqSendStream(_Endpoint, Generic[T]):
 
     def _check_open(self) -> None:
         if self._closed:
-            raise ChannelClosed(f"send on a closed ZMQ send stream ({self._address!r})")
+            raise ChannelClosed(f"send on a closed ZMQ send stream ({self._label})")
         if self._refusal is not None:
             raise self._refusal.with_traceback(None)
         if self._peer_closed:
             raise ChannelClosed(
-                f"the receiver of ZMQ channel {self._address!r} closed its end; "
+                f"the receiver of ZMQ channel {self._label} closed its end; "
                 "nothing more can be sent"
             )
 
@@ -253,6 +259,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         return ZmqEncodeError(
             self._address,
             f"{self._serde!r} cannot encode {type(item).__name__}: {exc}; nothing was sent",
+            name=self._name,
         )
 
     def _too_large(self, item: object, frame: bytes) -> ZmqMessageTooLarge:
@@ -262,6 +269,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             f"the encoded {type(item).__name__} is {size} bytes, over max_message_bytes="
             f"{self._config.max_message_bytes}; nothing was sent (send smaller messages or "
             "raise ZmqConfig.max_message_bytes on both ends)",
+            name=self._name,
         )
 
     def _read_control(self) -> None:
@@ -274,7 +282,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                 self._refresh()
             elif frame[:2] == _REFUSED_PREFIX:
                 try:
-                    self._refusal = self._handshake.refused(self._address, frame)
+                    self._refusal = self._handshake.refused(self._address, frame, self._name)
                 except ZmqFrameError as exc:
                     _log.warning("%s; ignored", exc)
                     continue
@@ -287,6 +295,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                         self._address,
                         frame,
                         expected="receiver-closed 0xc1 0x03 or refusal 0xc1 0x05",
+                        name=self._name,
                     ),
                 )
 

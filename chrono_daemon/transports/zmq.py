@@ -129,6 +129,7 @@ def _open_socket(
     rcvhwm: int,
     config: ZmqConfig,
     maxmsgsize: int,
+    name: str | None,
 ) -> tuple[zmq.Socket[bytes], str]:
     sock: zmq.Socket[bytes] = _plain_context(context).socket(zmq.PAIR)
     try:
@@ -148,6 +149,7 @@ def _open_socket(
             address,
             f"cannot {verb} this address: {exc} (use e.g. 'tcp://127.0.0.1:*' to bind a free "
             "port, and an inproc:// address only with one shared zmq.Context)",
+            name=name,
         ) from exc
     return sock, address
 
@@ -163,6 +165,7 @@ def open_zmq_send(
     linger_ms: int = ...,
     max_message_bytes: int | None = ...,
     config: ZmqConfig | None = ...,
+    name: str | None = ...,
 ) -> ZmqSendStream[Any]: ...
 
 
@@ -177,6 +180,7 @@ def open_zmq_send(
     linger_ms: int = ...,
     max_message_bytes: int | None = ...,
     config: ZmqConfig | None = ...,
+    name: str | None = ...,
 ) -> ZmqSendStream[T]: ...
 
 
@@ -190,6 +194,7 @@ def open_zmq_send(
     linger_ms: int = 1000,
     max_message_bytes: int | None = DEFAULT_MAX_MESSAGE_BYTES,
     config: ZmqConfig | None = None,
+    name: str | None = None,
 ) -> ZmqSendStream[Any]:
     """Open the send end of a ZMQ edge at ``address`` (connects unless ``bind``).
 
@@ -201,6 +206,8 @@ def open_zmq_send(
         serde: payload encoding (default ``MsgpackSerde()``, untyped).
         context: a ``zmq.Context`` or a ``zmq.asyncio.Context`` (default
             ``zmq.Context.instance()``); either works on asyncio and trio, at the same speed.
+        name: what errors and warnings call this edge besides its address (``chrono run``
+            passes the wire's label): ``ZMQ channel 'NAME' at 'ADDRESS': ...``.
 
     Raises:
         ZmqChannelError: the address cannot be bound or connected.
@@ -216,8 +223,10 @@ def open_zmq_send(
         rcvhwm=_CONTROL_HWM,
         config=cfg,
         maxmsgsize=-1,
+        name=name,
     )
-    return ZmqSendStream(sock, resolved, cfg, serde if serde is not None else MsgpackSerde())
+    codec = serde if serde is not None else MsgpackSerde()
+    return ZmqSendStream(sock, resolved, cfg, codec, name=name)
 
 
 @overload
@@ -231,6 +240,7 @@ def open_zmq_receive(
     linger_ms: int = ...,
     max_message_bytes: int | None = ...,
     config: ZmqConfig | None = ...,
+    name: str | None = ...,
 ) -> ZmqReceiveStream[Any]: ...
 
 
@@ -245,6 +255,7 @@ def open_zmq_receive(
     linger_ms: int = ...,
     max_message_bytes: int | None = ...,
     config: ZmqConfig | None = ...,
+    name: str | None = ...,
 ) -> ZmqReceiveStream[T]: ...
 
 
@@ -258,6 +269,7 @@ def open_zmq_receive(
     linger_ms: int = 1000,
     max_message_bytes: int | None = DEFAULT_MAX_MESSAGE_BYTES,
     config: ZmqConfig | None = None,
+    name: str | None = None,
 ) -> ZmqReceiveStream[Any]:
     """Open the receive end of a ZMQ edge at ``address`` (binds unless ``bind=False``).
 
@@ -275,8 +287,10 @@ def open_zmq_receive(
         rcvhwm=cfg.hwm,
         config=cfg,
         maxmsgsize=-1 if limit is None else limit + len(ESCAPE_PREFIX),
+        name=name,
     )
-    return ZmqReceiveStream(sock, resolved, cfg, serde if serde is not None else MsgpackSerde())
+    codec = serde if serde is not None else MsgpackSerde()
+    return ZmqReceiveStream(sock, resolved, cfg, codec, name=name)
 
 
 @overload
@@ -290,6 +304,7 @@ def open_zmq_channel(
     linger_ms: int = ...,
     max_message_bytes: int | None = ...,
     config: ZmqConfig | None = ...,
+    name: str | None = ...,
 ) -> Channel[Any]: ...
 
 
@@ -304,6 +319,7 @@ def open_zmq_channel(
     linger_ms: int = ...,
     max_message_bytes: int | None = ...,
     config: ZmqConfig | None = ...,
+    name: str | None = ...,
 ) -> Channel[T]: ...
 
 
@@ -317,6 +333,7 @@ def open_zmq_channel(
     linger_ms: int = 1000,
     max_message_bytes: int | None = DEFAULT_MAX_MESSAGE_BYTES,
     config: ZmqConfig | None = None,
+    name: str | None = None,
 ) -> Channel[Any]:
     """Open both ends of a ZMQ edge in this process; the receive end binds unless told not to.
 
@@ -327,17 +344,23 @@ def open_zmq_channel(
     cfg = _config(config, maxsize, linger_ms, max_message_bytes)
     codec: Serde[Any] = serde if serde is not None else MsgpackSerde()
     if bind_receive:
-        recv = open_zmq_receive(address, bind=True, serde=codec, context=context, config=cfg)
+        recv = open_zmq_receive(
+            address, bind=True, serde=codec, context=context, config=cfg, name=name
+        )
         try:
-            send = open_zmq_send(recv.address, bind=False, serde=codec, context=context, config=cfg)
+            send = open_zmq_send(
+                recv.address, bind=False, serde=codec, context=context, config=cfg, name=name
+            )
         except BaseException:
             recv._close_socket()
             raise
     else:
-        send = open_zmq_send(address, bind=True, serde=codec, context=context, config=cfg)
+        send = open_zmq_send(
+            address, bind=True, serde=codec, context=context, config=cfg, name=name
+        )
         try:
             recv = open_zmq_receive(
-                send.address, bind=False, serde=codec, context=context, config=cfg
+                send.address, bind=False, serde=codec, context=context, config=cfg, name=name
             )
         except BaseException:
             send._close_socket()

@@ -310,3 +310,22 @@ async def test_a_peer_process_of_another_version_is_refused_and_fails() -> None:
                         peer.kill()
     finally:
         await inbox.aclose()
+
+
+async def test_a_named_edge_is_refused_by_its_name_on_both_ends(versions: dict[str, Any]) -> None:
+    old, new = versions["v1"].Obs, versions["v2"].Obs
+    recv = open_zmq_receive("tcp://127.0.0.1:*", serde=MsgpackSerde(new), name="obs->planner")
+    send = open_zmq_send(recv.address, serde=MsgpackSerde(old), name="obs->planner")
+    prefix = f"ZMQ channel 'obs->planner' at {recv.address!r}: "
+    try:
+        await send.send(old(t=1.0, seq=1))
+        with anyio.fail_after(HANG_GUARD), pytest.raises(ZmqTypeMismatch) as info:
+            await recv.receive()
+        assert str(info.value).startswith(prefix + "refused the sender")
+        assert (info.value.name, info.value.address) == ("obs->planner", recv.address)
+        refused = await send_until_refused(send, old(t=2.0, seq=2))
+        assert str(refused).startswith(prefix + "the receiver refused this sender")
+        assert repr(send) == f"<ZmqSendStream 'obs->planner' at {recv.address!r} open>"
+    finally:
+        await send.aclose()
+        await recv.aclose()
