@@ -62,7 +62,8 @@ async def test_a_wire_receiver_waits_for_a_restarted_producer(wire: Any) -> None
         # libzmq drops the old pipe one I/O-thread round trip after the event, and nothing
         # signals that: the pause below stands for a process's restart time (no event can).
         monitor = inbox._sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
-        first = second = None
+        first: zmq.Socket[bytes] | None = None
+        second: zmq.Socket[bytes] | None = None
         try:
             with anyio.fail_after(HANG_GUARD):
                 first = zmq.Context.instance().socket(zmq.PAIR)

@@ -28,7 +28,7 @@ from chrono_daemon.transports.zmq import (
     open_zmq_receive,
     open_zmq_send,
 )
-from chrono_daemon.wire import type_hash
+from chrono_daemon.wire import Change, type_hash
 from codegen import generate, write
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ async def test_a_compatible_change_is_still_refused_and_says_so(
             "(compatible by the schema-evolution rules, but an edge needs identical types)"
         )
         assert expected in str(info.value)
-        assert info.value.difference is not None
+        assert isinstance(info.value.difference, Change)
         assert info.value.difference.rule == "FIELD_ADDED"
         refused = await send_until_refused(send, sender_type(t=2.0, seq=2))
         assert expected in str(refused)
