@@ -22,6 +22,7 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     del sys.path[0]
 
 import argparse
+import os
 import statistics
 import time
 from typing import TYPE_CHECKING, Any
@@ -148,6 +149,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="no RESULTS.md update")
     args = parser.parse_args()
+    load_before = _load()
     lines = [
         "## ZMQ channel throughput (`bench/zmq.py`)",
         "",
@@ -158,8 +160,9 @@ def main() -> None:
         "pyzmq PAIR sockets carrying msgspec bytes in a hand-written async loop (non-blocking "
         "send/recv, anyio descriptor waits on `zmq.Again`). Target: >= 0.8x raw.",
         "",
-        "The machine is shared (2 cores, load 2-5 from parallel work), so wall-clock rates "
-        "drift by +-40 % between runs. The ratio is that of the median rates; the brackets "
+        f"Measured with load average {load_before} before and {{load_after}} after (`uptime`, "
+        f"{os.cpu_count()} cores; the machine was shared with parallel work), so wall-clock "
+        "rates drift between runs. The ratio is that of the median rates; the brackets "
         "give the range of the per-round ratios (each round runs all three back to back). The "
         "CPU-time ratio compares messages per CPU second of the benchmark process (libzmq's "
         "I/O thread included), which other load disturbs much less.",
@@ -188,8 +191,15 @@ def main() -> None:
         )
         print(line, flush=True)
         lines.append(line)
+    text = "\n".join(lines).replace("{load_after}", _load())
+    print(f"load average {load_before} before, {_load()} after", flush=True)
     if not args.quick:
-        write_section("zmq", "\n".join(lines))
+        write_section("zmq", text)
+
+
+def _load() -> str:
+    """The 1-minute load average, for the record of how busy the machine was."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 if __name__ == "__main__":

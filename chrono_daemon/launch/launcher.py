@@ -2,8 +2,8 @@
 
 Each child is ``python -m codegen run SCHEMAS --graph G --impl MODULE --process P`` in its own
 process group, with the complete wire address map in ``CHRONO_ADDRESSES`` (pinned addresses
-as given, the others free TCP ports on the target process's ``host``, chosen per launch, so
-two launches of one graph never meet) and its control channel in ``CHRONO_CONTROL``.
+as given, the others ``ipc://`` socket files in the launch's private directory, so two
+launches of one graph never meet) and its control channel in ``CHRONO_CONTROL``.
 Supervision:
 
 - every line a child prints reaches ``on_line(process, stream, line)``;
@@ -43,7 +43,12 @@ from chrono_daemon import ChannelClosed, EndOfStream
 from chrono_daemon.lockstep.coordinator import DEFAULT_WATCHDOG, Coordinator, Route
 from chrono_daemon.lockstep.errors import LockstepError
 from chrono_daemon.lockstep.routes import routes_of
-from chrono_daemon.run.addresses import ADDRESSES_ENV, format_addresses, wire_addresses
+from chrono_daemon.run.addresses import (
+    ADDRESSES_ENV,
+    format_addresses,
+    private_addresses,
+    wire_addresses,
+)
 from chrono_daemon.run.errors import RunError
 from chrono_daemon.run.plan import load_graph, plan_run
 from chrono_daemon.run.signals import on_signals
@@ -92,8 +97,8 @@ class _State:
 def free_ports(hosts: Sequence[str]) -> list[int]:
     """A port the OS calls free on each host, all distinct: bound at once, then released.
 
-    The children bind them a moment later. (Not ``ipc://``: the ZMQ transport can lose the
-    tail of a stream over ipc when the sender closes at once; see docs/deploy.md.)
+    Another program may take one before it is bound: for tests and benchmarks that need a
+    TCP port (``launch`` itself uses ``ipc://`` files: ``private_addresses``).
     """
     held: list[socket.socket] = []
     try:
@@ -166,11 +171,8 @@ async def launch(
         )
     workdir = Path(tempfile.mkdtemp(prefix="chrono-launch-"))
     try:
-        chosen = wire_addresses(model, None, addresses or {})
-        hosts = {p.name: p.host for p in model.processes}
-        free = [w for w in model.wires if w.label not in chosen]
-        for w, port in zip(free, free_ports([hosts[w.target] for w in free]), strict=True):
-            chosen[w.label] = f"tcp://{hosts[w.target]}:{port}"
+        pinned = wire_addresses(model, None, addresses or {})
+        chosen = private_addresses(model, pinned, workdir)
         for p in model.processes:
             plan_run(schemas, graph, impl, process=p.name, params=params, addresses=chosen)
         names = [p.name for p in model.processes]
@@ -357,6 +359,10 @@ async def _watch_ready(
     state.ready.add(message.process)
     if len(state.ready) == total and on_ready is not None:
         on_ready()
+    # Read on to the end: a child's exit waits until its end of stream is read (ADR 0030).
+    with contextlib.suppress(ChannelClosed, ZmqChannelError):
+        async for _ in child.control.recv:
+            pass
 
 
 async def _pump(

@@ -3,9 +3,10 @@
 
 Each wire is one ZMQ edge (``chrono_daemon.transports.zmq``): the receiving process binds its
 address, the sending process connects, payloads are msgspec MessagePack validated against the
-wire's message type on receipt. Receivers do not use ``detect_peer_loss``: it reports a clean
-close as a lost peer about one time in three (a race in the transport, reported); a process
-that dies is noticed by ``chrono launch``, which stops the others.
+wire's message type on receipt. Receivers do not use ``detect_peer_loss`` (reliable since ADR
+0030): a producer process that dies and is restarted resumes its stream, as a service manager
+across machines does, and under ``chrono launch`` a dead process is noticed by the launcher,
+which stops the others (a consumer failing with ``ZmqPeerLost`` as well would only add noise).
 """
 
 from __future__ import annotations
@@ -43,14 +44,22 @@ class ZmqEndpoints:
         """Connect the producer's end of ``wire``."""
         config = ZmqConfig(maxsize=maxsize, linger_ms=self.linger_ms)
         return open_zmq_send(
-            self.addresses[wire], bind=False, serde=MsgpackSerde(message_type), config=config
+            self.addresses[wire],
+            bind=False,
+            serde=MsgpackSerde(message_type),
+            config=config,
+            name=wire,
         )
 
     def receive(self, wire: str, message_type: Any, maxsize: int) -> ReceiveStream[Any]:
-        """Bind the consumers' end of ``wire``."""
+        """Bind the consumers' end of ``wire`` (a restarted producer resumes it)."""
         config = ZmqConfig(maxsize=maxsize, linger_ms=self.linger_ms)
         return open_zmq_receive(
-            self.addresses[wire], bind=True, serde=MsgpackSerde(message_type), config=config
+            self.addresses[wire],
+            bind=True,
+            serde=MsgpackSerde(message_type),
+            config=config,
+            name=wire,
         )
 
 

@@ -26,8 +26,10 @@ class ZmqConfig:
         maxsize: the edge's buffer size, mapped to ZMQ's high-water marks (``SNDHWM`` on the
             sender, ``RCVHWM`` on the receiver). ``0`` (no true rendezvous over ZMQ) uses a
             high-water mark of 1. ZMQ's HWM is approximate: see docs/transports.md.
-        linger_ms: how long closing may wait, in milliseconds: for room to queue the
-            end-of-stream frame, and then ZMQ's ``LINGER`` to flush it. Never infinite.
+        linger_ms: how long closing may wait, in milliseconds: a sender's ``aclose`` for room
+            to queue the end-of-stream frame, and its socket (in the background, and at
+            process exit) for the receiver to confirm it read everything (ADR 0030); a
+            receiver's socket for ZMQ's ``LINGER``. Never infinite; 0 waits for nothing.
         max_message_bytes: the largest encoded message accepted; the receiver sets ZMQ's
             ``MAXMSGSIZE`` from it and the sender refuses larger messages before sending.
             ``None`` disables the limit.

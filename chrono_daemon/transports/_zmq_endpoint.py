@@ -15,6 +15,7 @@ import anyio
 import zmq
 
 from . import _zmq_simtime as _simtime
+from ._zmq_errors import channel_label
 
 if TYPE_CHECKING:
     from ._zmq_config import ZmqConfig
@@ -41,13 +42,17 @@ class _Endpoint:
     the individual flags. ``_refresh`` zeroes it whenever a flag changes.
     """
 
-    def __init__(self, sock: zmq.Socket[bytes], address: str, config: ZmqConfig) -> None:
+    def __init__(
+        self, sock: zmq.Socket[bytes], address: str, config: ZmqConfig, name: str | None
+    ) -> None:
         self._sock = sock
         # The backend's send skips the pure-Python wrapper (routing_id/group handling for
         # SERVER/RADIO sockets) that costs ~40 % of a small send; PAIR never needs it.
         self._send_frame = types.MethodType(zmq.backend.Socket.send, sock)
         self._fd = cast("int", sock.get(zmq.FD))
         self._address = address
+        self._name = name
+        self._label = channel_label(address, name)  # for messages
         self._config = config
         self._closed = False
         self._waiting = False  # a task is blocked in send()/receive()
@@ -62,6 +67,11 @@ class _Endpoint:
     def address(self) -> str:
         """The ZMQ address of this endpoint (a bound wildcard port is resolved)."""
         return self._address
+
+    @property
+    def name(self) -> str | None:
+        """The name this endpoint was opened with (a wire's label), or ``None``."""
+        return self._name
 
     @property
     def config(self) -> ZmqConfig:
@@ -124,7 +134,7 @@ class _Endpoint:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<{type(self).__name__} {self._address!r} {state}>"
+        return f"<{type(self).__name__} {self._label} {state}>"
 
 
 async def _wait_either(first: int, second: int) -> None:

@@ -1,6 +1,7 @@
 """The named errors of the ZeroMQ transport (pure Python, no pyzmq needed to import).
 
-Every error names the channel by its address, says what was wrong, and what to do. They are
+Every error names the channel by its address (and by its name, e.g. a graph's wire label,
+when the endpoint was opened with one), says what was wrong, and what to do. They are
 re-exported from ``chrono_daemon.transports.zmq``.
 """
 
@@ -20,17 +21,25 @@ __all__ = (
 
 
 class ZmqChannelError(Exception):
-    """Base of every ZeroMQ transport error; ``address`` names the channel.
+    """Base of every ZeroMQ transport error; ``address`` (and ``name``) name the channel.
 
     Attributes:
         address: the channel's ZeroMQ address (after wildcard ports were resolved).
-        reason: what was wrong, without the address prefix.
+        name: the name the endpoint was opened with (``chrono run`` passes the wire's label),
+            or ``None``.
+        reason: what was wrong, without the channel prefix.
     """
 
-    def __init__(self, address: str, reason: str) -> None:
-        super().__init__(f"ZMQ channel {address!r}: {reason}")
+    def __init__(self, address: str, reason: str, *, name: str | None = None) -> None:
+        super().__init__(f"ZMQ channel {channel_label(address, name)}: {reason}")
         self.address = address
+        self.name = name
         self.reason = reason
+
+
+def channel_label(address: str, name: str | None) -> str:
+    """How messages name a channel: ``'ADDRESS'``, or ``'NAME' at 'ADDRESS'``."""
+    return repr(address) if name is None else f"{name!r} at {address!r}"
 
 
 class ZmqFrameError(ZmqChannelError):
@@ -77,12 +86,13 @@ class ZmqMessagesLost(ZmqChannelError):
         received: data messages this receiver got (including ones that failed to decode).
     """
 
-    def __init__(self, address: str, sent: int, received: int) -> None:
+    def __init__(self, address: str, sent: int, received: int, *, name: str | None = None) -> None:
         super().__init__(
             address,
             f"the sender sent {sent} messages but only {received} arrived; "
             f"{sent - received} were lost (ZeroMQ drops queued messages when a peer restarts "
             "or reconnects; see docs/transports.md)",
+            name=name,
         )
         self.sent = sent
         self.received = received
@@ -109,8 +119,9 @@ class ZmqTypeMismatch(ZmqChannelError):
     Attributes:
         sent_type / sent_hash: the sender's message type (its name) and type hash.
         expected_type / expected_hash: the receiver's.
-        difference: the first difference between the two shapes (``chrono_daemon.wire.Change``;
-            ``None`` when a peer did not send its shape).
+        difference: the first difference between the two shapes (``chrono_daemon.wire.Change``,
+            from the end that looks older to the newer one: the message says which; ``None``
+            when a peer did not send its shape).
     """
 
     def __init__(
@@ -121,8 +132,9 @@ class ZmqTypeMismatch(ZmqChannelError):
         sent: tuple[str, str],
         expected: tuple[str, str],
         difference: object | None,
+        name: str | None = None,
     ) -> None:
-        super().__init__(address, reason)
+        super().__init__(address, reason, name=name)
         self.sent_type, self.sent_hash = sent
         self.expected_type, self.expected_hash = expected
         self.difference = difference

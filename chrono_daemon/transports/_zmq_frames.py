@@ -54,7 +54,7 @@ def eos_frame(sent: int) -> bytes:
     return bytes((CONTROL, EOS)) + _COUNT.pack(sent)
 
 
-def parse_eos(address: str, frame: bytes) -> int:
+def parse_eos(address: str, frame: bytes, name: str | None = None) -> int:
     """Return the data-message count carried by an end-of-stream frame.
 
     Raises:
@@ -65,18 +65,22 @@ def parse_eos(address: str, frame: bytes) -> int:
             address,
             f"malformed end-of-stream frame: expected {_EOS_SIZE} bytes, got {len(frame)}; "
             "the peer does not speak the chrono-daemon ZMQ frame format",
+            name=name,
         )
     count: int = _COUNT.unpack_from(frame, 2)[0]
     return count
 
 
-def describe_bad_frame(address: str, frame: bytes, *, expected: str) -> ZmqFrameError:
+def describe_bad_frame(
+    address: str, frame: bytes, *, expected: str, name: str | None = None
+) -> ZmqFrameError:
     """A ``ZmqFrameError`` for an empty frame or a control frame with an unexpected tag."""
     if not frame:
-        return ZmqFrameError(address, f"received an empty frame; expected {expected}")
+        return ZmqFrameError(address, f"received an empty frame; expected {expected}", name=name)
     tag = f"0x{frame[1]:02x}" if len(frame) > 1 else "missing"
     return ZmqFrameError(
         address,
         f"received a control frame (0xc1) with unknown tag {tag} ({len(frame)} bytes); "
         f"expected {expected}; the peer does not speak the chrono-daemon ZMQ frame format",
+        name=name,
     )

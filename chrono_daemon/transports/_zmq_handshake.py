@@ -85,31 +85,33 @@ class Handshake:
                 )
         self.hello: bytes | None = hello if max_frame is None or len(hello) <= max_frame else None
 
-    def judge(self, address: str, frame: bytes) -> tuple[ZmqTypeMismatch, bytes] | None:
+    def judge(
+        self, address: str, frame: bytes, name: str | None = None
+    ) -> tuple[ZmqTypeMismatch, bytes] | None:
         """A receiver's verdict on a sender's hello: ``None`` to accept it, or the error to
         raise and the refusal frame to send back.
 
         Raises:
             ZmqFrameError: the hello is malformed or of another handshake version.
         """
-        peer = _parse(address, frame, "hello")
+        peer = _parse(address, frame, "hello", name)
         mine = self._me
         if peer.type_hash is None or mine.type_hash is None or peer.type_hash == mine.type_hash:
             return None
-        return _mismatch(address, sender=peer, receiver=mine, here="receiver"), self._refusal
+        verdict = _mismatch(address, sender=peer, receiver=mine, here="receiver", name=name)
+        return verdict, self._refusal
 
-    def refused(self, address: str, frame: bytes) -> ZmqTypeMismatch:
+    def refused(self, address: str, frame: bytes, name: str | None = None) -> ZmqTypeMismatch:
         """The sender's error for the receiver's refusal frame.
 
         Raises:
             ZmqFrameError: the refusal frame is malformed.
         """
-        return _mismatch(
-            address, sender=self._me, receiver=_parse(address, frame, "refusal"), here="sender"
-        )
+        receiver = _parse(address, frame, "refusal", name)
+        return _mismatch(address, sender=self._me, receiver=receiver, here="sender", name=name)
 
 
-def _parse(address: str, frame: bytes, what: str) -> _Hello:
+def _parse(address: str, frame: bytes, what: str, name: str | None) -> _Hello:
     try:
         hello = _DECODE(memoryview(frame)[2:])
         if hello.version == HELLO_VERSION and hello.shape is not None:
@@ -119,31 +121,53 @@ def _parse(address: str, frame: bytes, what: str) -> _Hello:
             address,
             f"malformed {what} frame ({len(frame)} bytes): {exc}; the peer does not speak the "
             "chrono-daemon ZMQ frame format",
+            name=name,
         ) from None
     if hello.version != HELLO_VERSION:
         raise ZmqFrameError(
             address,
             f"the peer's {what} frame has handshake version {hello.version}, this end speaks "
             f"version {HELLO_VERSION}: run one chrono-daemon version on both ends",
+            name=name,
         )
     return hello
 
 
 def _first_difference(sender: _Hello, receiver: _Hello) -> tuple[Change | None, str]:
+    """The first difference, told from the end that looks older to the one that looks newer.
+
+    ``compare(old, new)`` judges schema *versions*, and an edge does not say which end is the
+    older: a newer sender's added field reads as "removed" from the sender's side. A schema
+    evolves mostly by compatible changes, so the direction with fewer breaking changes is taken
+    as the evolution; on a tie the receiver's type is the newer, as in "a reader of the new
+    schema refuses data of the old one". The message names the direction.
+    """
     if sender.shape is None or receiver.shape is None:
         return None, "the peer sent no shape to compare"
-    changes = compare(sender.shape, receiver.shape)
-    if not changes:
+    forward = compare(sender.shape, receiver.shape)
+    backward = compare(receiver.shape, sender.shape)
+    if not forward:
         return None, "the shapes show no difference (a different hash version?)"
+    changes, direction = (
+        (backward, "from the receiver's type to the sender's")
+        if _wire_breaks(backward) < _wire_breaks(forward)
+        else (forward, "from the sender's type to the receiver's")
+    )
     verdict = (
         "an incompatible change"
-        if any("WIRE" in c.breaks for c in changes)
+        if _wire_breaks(changes)
         else "compatible by the schema-evolution rules, but an edge needs identical types"
     )
-    return changes[0], f"first difference: {changes[0].message} ({verdict})"
+    return changes[0], f"first difference {direction}: {changes[0].message} ({verdict})"
 
 
-def _mismatch(address: str, *, sender: _Hello, receiver: _Hello, here: str) -> ZmqTypeMismatch:
+def _wire_breaks(changes: list[Change]) -> int:
+    return sum("WIRE" in c.breaks for c in changes)
+
+
+def _mismatch(
+    address: str, *, sender: _Hello, receiver: _Hello, here: str, name: str | None
+) -> ZmqTypeMismatch:
     first, difference = _first_difference(sender, receiver)
     sent = f"{sender.type_name} with type hash {sender.type_hash}"
     expected = f"{receiver.type_name} with type hash {receiver.type_hash}"
@@ -166,4 +190,5 @@ def _mismatch(address: str, *, sender: _Hello, receiver: _Hello, here: str) -> Z
         sent=(sender.type_name, sender.type_hash or ""),
         expected=(receiver.type_name, receiver.type_hash or ""),
         difference=first,
+        name=name,
     )

@@ -63,11 +63,17 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
     """
 
     def __init__(
-        self, sock: zmq.Socket[bytes], address: str, config: ZmqConfig, serde: Serde[T]
+        self,
+        sock: zmq.Socket[bytes],
+        address: str,
+        config: ZmqConfig,
+        serde: Serde[T],
+        *,
+        name: str | None = None,
     ) -> None:
         self._eos = False
         self._refusal: ZmqTypeMismatch | None = None  # a sender's hello was refused: for good
-        super().__init__(sock, address, config)
+        super().__init__(sock, address, config, name)
         self._handshake = Handshake(serde)
         self._serde = serde
         self._decode = _payload_codec(serde)[1]
@@ -111,7 +117,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                 try:
                     return self._decode(frame)
                 except Exception as exc:
-                    raise _decode_error(self._address, self._serde, exc) from exc
+                    raise _decode_error(self._address, self._serde, exc, self._name) from exc
             item = self._control(frame)
             if not isinstance(item, _Skip):
                 return item
@@ -133,7 +139,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                     try:
                         return self._decode(frame)
                     except Exception as exc:
-                        raise _decode_error(self._address, self._serde, exc) from exc
+                        raise _decode_error(self._address, self._serde, exc, self._name) from exc
                 item = self._control(frame)
                 if not isinstance(item, _Skip):
                     return item
@@ -157,7 +163,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                 try:
                     return self._decode(frame)
                 except Exception as exc:
-                    raise _decode_error(self._address, self._serde, exc) from exc
+                    raise _decode_error(self._address, self._serde, exc, self._name) from exc
             item = self._control(frame)
             if not isinstance(item, _Skip):
                 return item
@@ -191,10 +197,8 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         self._refresh()
         try:
             await self._interrupt_waiter()
-            if not self._eos:
-                # ZMQError (Again): no sender connected, so there is nobody to tell.
-                with contextlib.suppress(zmq.ZMQError):
-                    self._send_frame(CLOSE_FRAME, _NOBLOCK)
+            if not self._eos:  # after the end of stream, the sender was told already
+                self._tell_sender_done()
         finally:
             if self._monitor is not None:
                 self._sock.disable_monitor()
@@ -229,7 +233,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         if self._waiting:
             raise ChannelInUse("receiving")
         if self._closed:
-            raise ChannelClosed(f"receive on a closed ZMQ receive stream ({self._address!r})")
+            raise ChannelClosed(f"receive on a closed ZMQ receive stream ({self._label})")
         if self._refusal is not None:
             raise self._refusal.with_traceback(None)
         if self._eos:
@@ -250,6 +254,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                         "the sender disconnected without an end-of-stream frame (it crashed "
                         "or exited without closing); everything that arrived was received. "
                         "A sender that connects again resumes the stream",
+                        name=self._name,
                     )
                 elif self._monitor is not None and self._events() & zmq.POLLIN:
                     # _peer_lost may have re-read EVENTS and so consumed the descriptor's
@@ -259,7 +264,7 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
                     await self._wait_fd()
                 if self._closed:
                     raise ChannelClosed(
-                        f"ZMQ receive stream {self._address!r} closed while a receive waited"
+                        f"ZMQ receive stream {self._label} closed while a receive waited"
                     )
         finally:
             self._end_wait()
@@ -284,9 +289,15 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
         self._received = 0  # everything from that sender arrived; a new one counts afresh
         return True
 
+    def _tell_sender_done(self) -> None:
+        """Send the receiver-closed frame: this end reads nothing more from the sender."""
+        # ZMQError (Again): no sender connected, so there is nobody to tell.
+        with contextlib.suppress(zmq.ZMQError):
+            self._send_frame(CLOSE_FRAME, _NOBLOCK)
+
     def _hello(self, frame: bytes) -> None:
         """Judge a sender's hello; refuse it (and tell the sender) when its type differs."""
-        verdict = self._handshake.judge(self._address, frame)
+        verdict = self._handshake.judge(self._address, frame, self._name)
         if verdict is not None:
             self._refusal, refusal = verdict
             self._refresh()
@@ -306,16 +317,20 @@ class ZmqReceiveStream(_Endpoint, Generic[T]):
             try:
                 return self._decode(frame[len(ESCAPE_PREFIX) :])
             except Exception as exc:
-                raise _decode_error(self._address, self._serde, exc) from exc
+                raise _decode_error(self._address, self._serde, exc, self._name) from exc
         if tag == EOS:
-            sent = _parse_eos(self._address, frame)
+            sent = _parse_eos(self._address, frame, self._name)
             self._eos = True
             self._refresh()
+            self._tell_sender_done()  # its aclose waits for this ack (ADR 0030)
             # More arrived than this sender sent: an earlier sender (restarted since) sent the
             # rest. Not an error; it only means a loss in that earlier connection is not seen.
             if sent > self._received:
-                raise ZmqMessagesLost(self._address, sent, self._received)
+                raise ZmqMessagesLost(self._address, sent, self._received, name=self._name)
             raise EndOfStream
         raise describe_bad_frame(
-            self._address, frame, expected="a data frame, or a control frame 0xc1 0x01/0x02/0x04"
+            self._address,
+            frame,
+            expected="a data frame, or a control frame 0xc1 0x01/0x02/0x04",
+            name=self._name,
         )

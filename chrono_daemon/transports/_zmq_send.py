@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import anyio
@@ -29,6 +30,7 @@ from ._zmq_frames import (
     eos_frame,
 )
 from ._zmq_handshake import Handshake
+from ._zmq_linger import linger_until_confirmed
 from ._zmq_serde import _payload_codec
 
 if TYPE_CHECKING:
@@ -56,7 +58,13 @@ class ZmqSendStream(_Endpoint, Generic[T]):
     """
 
     def __init__(
-        self, sock: zmq.Socket[bytes], address: str, config: ZmqConfig, serde: Serde[T]
+        self,
+        sock: zmq.Socket[bytes],
+        address: str,
+        config: ZmqConfig,
+        serde: Serde[T],
+        *,
+        name: str | None = None,
     ) -> None:
         self._peer_closed = False
         self._refusal: ZmqTypeMismatch | None = None
@@ -64,7 +72,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         # The receiver's MAXMSGSIZE is max_message_bytes + an escape prefix (zmq.py).
         self._handshake = Handshake(serde, None if limit is None else limit + len(ESCAPE_PREFIX))
         self._hello: bytes | None = self._handshake.hello  # None once queued
-        super().__init__(sock, address, config)
+        super().__init__(sock, address, config, name)
         self._serde = serde
         self._encode = _payload_codec(serde)[0]
         self._max_payload = sys.maxsize if limit is None else limit
@@ -159,34 +167,51 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         self._sent += 1
 
     async def aclose(self) -> None:
-        """Close this end: queue the end-of-stream frame, then close the socket (idempotent).
+        """Close this end: queue the end-of-stream frame; deliver it in the background
+        (idempotent; ADR 0030).
 
         Waits at most ``linger_ms`` for room to queue the end-of-stream frame (also when
-        cancelled: the wait is shielded), then closes the socket with that linger. If the
-        receiver neither read nor closed in that time, the frame is not sent and a warning is
-        logged: the receiver will not see ``EndOfStream``. A task blocked in ``send`` gets
-        ``ChannelClosed``.
+        cancelled: the wait is shielded). Then returns, while the socket stays open in the
+        background until the receiver confirms it read the end of stream (or closed its end),
+        at most until ``linger_ms`` after ``aclose`` began; the interpreter waits for that at
+        exit. Closing the connection earlier could lose what the receiver had not read yet. If
+        the frame cannot be queued, or the receiver does not confirm in time, a warning is
+        logged: the receiver may not see every message and ``EndOfStream``. A task blocked in
+        ``send`` gets ``ChannelClosed``.
         """
         if self._closed:
             return
         self._closed = True
         self._refresh()
+        deadline = time.monotonic() + self._config.linger_ms / 1000
+        queued = False
         try:
             with anyio.CancelScope(shield=True):
                 await self._interrupt_waiter()
                 if not self._peer_closed:
-                    with wall_wait_allowed(), anyio.move_on_after(self._config.linger_ms / 1000):
-                        await self._queue_eos()
-                        return
-                    _log.warning(
-                        "ZMQ channel %r: the end-of-stream frame could not be queued within "
-                        "linger_ms=%d (the receiver is not reading, or gone); the receiver "
-                        "will not see EndOfStream",
-                        self._address,
-                        self._config.linger_ms,
-                    )
+                    queued = await self._queue_end_of_stream()
         finally:
-            self._close_socket()
+            if queued:
+                linger_until_confirmed(self._sock, self._label, self._config.linger_ms, deadline)
+            else:
+                self._sock.close(linger=0)
+
+    async def _queue_end_of_stream(self) -> bool:
+        """Queue the hello (if still owed) and the end-of-stream frame within ``linger_ms``;
+        False when the receiver closed meanwhile or there was no room in time."""
+        with wall_wait_allowed(), anyio.move_on_after(self._config.linger_ms / 1000):
+            if self._hello is not None:
+                await self._queue_control(self._hello)
+                self._hello = None
+            await self._queue_control(eos_frame(self._sent))
+            return not self._peer_closed
+        _log.warning(
+            "ZMQ channel %s: the end-of-stream frame could not be queued within linger_ms=%d "
+            "(the receiver is not reading, or gone); the receiver will not see EndOfStream",
+            self._label,
+            self._config.linger_ms,
+        )
+        return False
 
     def statistics(self) -> ChannelStats:
         """Open ends and waiters; ``current_buffer_used`` is 0 (ZMQ queues are not observable)."""
@@ -207,12 +232,12 @@ class ZmqSendStream(_Endpoint, Generic[T]):
 
     def _check_open(self) -> None:
         if self._closed:
-            raise ChannelClosed(f"send on a closed ZMQ send stream ({self._address!r})")
+            raise ChannelClosed(f"send on a closed ZMQ send stream ({self._label})")
         if self._refusal is not None:
             raise self._refusal.with_traceback(None)
         if self._peer_closed:
             raise ChannelClosed(
-                f"the receiver of ZMQ channel {self._address!r} closed its end; "
+                f"the receiver of ZMQ channel {self._label} closed its end; "
                 "nothing more can be sent"
             )
 
@@ -234,6 +259,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         return ZmqEncodeError(
             self._address,
             f"{self._serde!r} cannot encode {type(item).__name__}: {exc}; nothing was sent",
+            name=self._name,
         )
 
     def _too_large(self, item: object, frame: bytes) -> ZmqMessageTooLarge:
@@ -243,6 +269,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
             f"the encoded {type(item).__name__} is {size} bytes, over max_message_bytes="
             f"{self._config.max_message_bytes}; nothing was sent (send smaller messages or "
             "raise ZmqConfig.max_message_bytes on both ends)",
+            name=self._name,
         )
 
     def _read_control(self) -> None:
@@ -255,7 +282,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                 self._refresh()
             elif frame[:2] == _REFUSED_PREFIX:
                 try:
-                    self._refusal = self._handshake.refused(self._address, frame)
+                    self._refusal = self._handshake.refused(self._address, frame, self._name)
                 except ZmqFrameError as exc:
                     _log.warning("%s; ignored", exc)
                     continue
@@ -268,6 +295,7 @@ class ZmqSendStream(_Endpoint, Generic[T]):
                         self._address,
                         frame,
                         expected="receiver-closed 0xc1 0x03 or refusal 0xc1 0x05",
+                        name=self._name,
                     ),
                 )
 
@@ -297,14 +325,12 @@ class ZmqSendStream(_Endpoint, Generic[T]):
         finally:
             self._end_wait()
 
-    async def _queue_eos(self) -> None:
-        frame = eos_frame(self._sent)
-        while True:
+    async def _queue_control(self, frame: bytes) -> None:
+        """Queue a frame while closing (waiting for room); nothing once the receiver closed."""
+        while not self._peer_closed:
             events = self._events()
             if events & zmq.POLLIN:
                 self._read_control()
-                if self._peer_closed:
-                    return
                 continue  # fresh EVENTS, as in _send_blocking
             if events & zmq.POLLOUT:
                 try:

@@ -92,13 +92,15 @@ def _payload_codec(serde: Serde[T]) -> tuple[Callable[[T], bytes], Callable[[byt
     return serde.encode, serde.decode
 
 
-def _decode_error(address: str, serde: Serde[Any], exc: Exception) -> ZmqDecodeError:
+def _decode_error(
+    address: str, serde: Serde[Any], exc: Exception, name: str | None = None
+) -> ZmqDecodeError:
     what = (
         _type_name(serde.message_type) if isinstance(serde, MsgpackSerde) else type(serde).__name__
     )
     if isinstance(exc, msgspec.ValidationError):
         return ZmqValidationError(
-            address, f"payload is not a valid {what}: {exc}; the message was discarded"
+            address, f"payload is not a valid {what}: {exc}; the message was discarded", name=name
         )
     if isinstance(exc, RecursionError):
         reason = "payload is nested too deeply to decode"
@@ -107,5 +109,7 @@ def _decode_error(address: str, serde: Serde[Any], exc: Exception) -> ZmqDecodeE
     else:
         reason = f"{type(serde).__name__}.decode failed: {exc!r}"
     return ZmqDecodeError(
-        address, f"{reason}; the message was discarded (check the sender's serde and type)"
+        address,
+        f"{reason}; the message was discarded (check the sender's serde and type)",
+        name=name,
     )

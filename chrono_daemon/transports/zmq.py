@@ -8,10 +8,12 @@ Wire format (``_zmq_frames``): one ZMQ ``PAIR`` frame per message. A data frame 
 payload as is; control frames start with ``0xC1``, a byte MessagePack never uses: end-of-stream
 (carrying the number of data messages sent) and receiver-closed. The sender's ``aclose`` waits
 — bounded by ``linger_ms`` — for room to queue the end-of-stream frame instead of dropping it
-when the high-water mark is full. The receiver's ``aclose`` sends the receiver-closed frame
-back, so the sender's later sends raise ``ChannelClosed``. A sender's first frame is a hello
-with its message type's hash; a receiver of another type refuses it with ``ZmqTypeMismatch``
-on both ends, before decoding anything (ADR 0023, ``_zmq_handshake``).
+when the high-water mark is full; its socket then stays open in the background until the
+receiver answers the end of stream with the receiver-closed frame, so closing never loses what
+the receiver had not read yet (ADR 0030, ``_zmq_linger``). The receiver's ``aclose`` sends the
+receiver-closed frame too, so the sender's later sends raise ``ChannelClosed``. A sender's
+first frame is a hello with its message type's hash; a receiver of another type refuses it
+with ``ZmqTypeMismatch`` on both ends, before decoding anything (ADR 0023, ``_zmq_handshake``).
 
 Waiting is done on the socket's file descriptor through anyio, so the endpoints work on asyncio
 and trio. ZMQ's descriptor only signals that the socket's state *may* have changed (and is reset
@@ -129,6 +131,7 @@ def _open_socket(
     rcvhwm: int,
     config: ZmqConfig,
     maxmsgsize: int,
+    name: str | None,
 ) -> tuple[zmq.Socket[bytes], str]:
     sock: zmq.Socket[bytes] = _plain_context(context).socket(zmq.PAIR)
     try:
@@ -148,6 +151,7 @@ def _open_socket(
             address,
             f"cannot {verb} this address: {exc} (use e.g. 'tcp://127.0.0.1:*' to bind a free "
             "port, and an inproc:// address only with one shared zmq.Context)",
+            name=name,
         ) from exc
     return sock, address
 
@@ -163,6 +167,7 @@ def open_zmq_send(
     linger_ms: int = ...,
     max_message_bytes: int | None = ...,
     config: ZmqConfig | None = ...,
+    name: str | None = ...,
 ) -> ZmqSendStream[Any]: ...
 
 
@@ -177,6 +182,7 @@ def open_zmq_send(
     linger_ms: int = ...,
     max_message_bytes: int | None = ...,
     config: ZmqConfig | None = ...,
+    name: str | None = ...,
 ) -> ZmqSendStream[T]: ...
 
 
@@ -190,6 +196,7 @@ def open_zmq_send(
     linger_ms: int = 1000,
     max_message_bytes: int | None = DEFAULT_MAX_MESSAGE_BYTES,
     config: ZmqConfig | None = None,
+    name: str | None = None,
 ) -> ZmqSendStream[Any]:
     """Open the send end of a ZMQ edge at ``address`` (connects unless ``bind``).
 
@@ -201,6 +208,8 @@ def open_zmq_send(
         serde: payload encoding (default ``MsgpackSerde()``, untyped).
         context: a ``zmq.Context`` or a ``zmq.asyncio.Context`` (default
             ``zmq.Context.instance()``); either works on asyncio and trio, at the same speed.
+        name: what errors and warnings call this edge besides its address (``chrono run``
+            passes the wire's label): ``ZMQ channel 'NAME' at 'ADDRESS': ...``.
 
     Raises:
         ZmqChannelError: the address cannot be bound or connected.
@@ -216,8 +225,10 @@ def open_zmq_send(
         rcvhwm=_CONTROL_HWM,
         config=cfg,
         maxmsgsize=-1,
+        name=name,
     )
-    return ZmqSendStream(sock, resolved, cfg, serde if serde is not None else MsgpackSerde())
+    codec = serde if serde is not None else MsgpackSerde()
+    return ZmqSendStream(sock, resolved, cfg, codec, name=name)
 
 
 @overload
@@ -231,6 +242,7 @@ def open_zmq_receive(
     linger_ms: int = ...,
     max_message_bytes: int | None = ...,
     config: ZmqConfig | None = ...,
+    name: str | None = ...,
 ) -> ZmqReceiveStream[Any]: ...
 
 
@@ -245,6 +257,7 @@ def open_zmq_receive(
     linger_ms: int = ...,
     max_message_bytes: int | None = ...,
     config: ZmqConfig | None = ...,
+    name: str | None = ...,
 ) -> ZmqReceiveStream[T]: ...
 
 
@@ -258,6 +271,7 @@ def open_zmq_receive(
     linger_ms: int = 1000,
     max_message_bytes: int | None = DEFAULT_MAX_MESSAGE_BYTES,
     config: ZmqConfig | None = None,
+    name: str | None = None,
 ) -> ZmqReceiveStream[Any]:
     """Open the receive end of a ZMQ edge at ``address`` (binds unless ``bind=False``).
 
@@ -275,8 +289,10 @@ def open_zmq_receive(
         rcvhwm=cfg.hwm,
         config=cfg,
         maxmsgsize=-1 if limit is None else limit + len(ESCAPE_PREFIX),
+        name=name,
     )
-    return ZmqReceiveStream(sock, resolved, cfg, serde if serde is not None else MsgpackSerde())
+    codec = serde if serde is not None else MsgpackSerde()
+    return ZmqReceiveStream(sock, resolved, cfg, codec, name=name)
 
 
 @overload
@@ -290,6 +306,7 @@ def open_zmq_channel(
     linger_ms: int = ...,
     max_message_bytes: int | None = ...,
     config: ZmqConfig | None = ...,
+    name: str | None = ...,
 ) -> Channel[Any]: ...
 
 
@@ -304,6 +321,7 @@ def open_zmq_channel(
     linger_ms: int = ...,
     max_message_bytes: int | None = ...,
     config: ZmqConfig | None = ...,
+    name: str | None = ...,
 ) -> Channel[T]: ...
 
 
@@ -317,6 +335,7 @@ def open_zmq_channel(
     linger_ms: int = 1000,
     max_message_bytes: int | None = DEFAULT_MAX_MESSAGE_BYTES,
     config: ZmqConfig | None = None,
+    name: str | None = None,
 ) -> Channel[Any]:
     """Open both ends of a ZMQ edge in this process; the receive end binds unless told not to.
 
@@ -327,17 +346,23 @@ def open_zmq_channel(
     cfg = _config(config, maxsize, linger_ms, max_message_bytes)
     codec: Serde[Any] = serde if serde is not None else MsgpackSerde()
     if bind_receive:
-        recv = open_zmq_receive(address, bind=True, serde=codec, context=context, config=cfg)
+        recv = open_zmq_receive(
+            address, bind=True, serde=codec, context=context, config=cfg, name=name
+        )
         try:
-            send = open_zmq_send(recv.address, bind=False, serde=codec, context=context, config=cfg)
+            send = open_zmq_send(
+                recv.address, bind=False, serde=codec, context=context, config=cfg, name=name
+            )
         except BaseException:
             recv._close_socket()
             raise
     else:
-        send = open_zmq_send(address, bind=True, serde=codec, context=context, config=cfg)
+        send = open_zmq_send(
+            address, bind=True, serde=codec, context=context, config=cfg, name=name
+        )
         try:
             recv = open_zmq_receive(
-                send.address, bind=False, serde=codec, context=context, config=cfg
+                send.address, bind=False, serde=codec, context=context, config=cfg, name=name
             )
         except BaseException:
             send._close_socket()

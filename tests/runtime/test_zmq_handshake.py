@@ -28,7 +28,7 @@ from chrono_daemon.transports.zmq import (
     open_zmq_receive,
     open_zmq_send,
 )
-from chrono_daemon.wire import type_hash
+from chrono_daemon.wire import Change, type_hash
 from codegen import generate, write
 
 if TYPE_CHECKING:
@@ -99,7 +99,8 @@ async def test_two_schema_versions_are_refused_at_connect(versions: dict[str, An
         assert str(error) == (
             f"ZMQ channel {recv.address!r}: refused the sender: it sends Obs with type hash "
             f"{old_hash}, but this receiver expects Obs with type hash {new_hash}; first "
-            "difference: field 'seq' changed type from int to str (an incompatible change). "
+            "difference from the sender's type to the receiver's: field 'seq' changed type "
+            "from int to str (an incompatible change). "
             "The two ends were built from different schema versions: generate both from one "
             "schema (docs/type-hashes.md). What this sender sends is discarded"
         )
@@ -110,7 +111,8 @@ async def test_two_schema_versions_are_refused_at_connect(versions: dict[str, An
         assert str(refused).startswith(
             f"ZMQ channel {send.address!r}: the receiver refused this sender: this end sends "
             f"Obs with type hash {old_hash}, but the receiver expects Obs with type hash "
-            f"{new_hash}; first difference: field 'seq' changed type from int to str"
+            f"{new_hash}; first difference from the sender's type to the receiver's: field 'seq' "
+            "changed type from int to str"
         )
     finally:
         await send.aclose()
@@ -132,21 +134,36 @@ async def test_one_schema_generated_twice_connects(versions: dict[str, Any]) -> 
         await recv.aclose()
 
 
+@pytest.mark.parametrize(
+    ("sender", "receiver", "direction"),
+    [
+        ("v1", "v3", "from the sender's type to the receiver's"),  # the receiver is newer
+        ("v3", "v1", "from the receiver's type to the sender's"),  # the sender is newer
+    ],
+    ids=["newer-receiver", "newer-sender"],
+)
 async def test_a_compatible_change_is_still_refused_and_says_so(
-    versions: dict[str, Any],
+    versions: dict[str, Any], sender: str, receiver: str, direction: str
 ) -> None:
-    send, recv = pair(versions["v1"].Obs, versions["v3"].Obs)
+    """A field added with a default is compatible whichever end has it, and is said so."""
+    sender_type, receiver_type = versions[sender].Obs, versions[receiver].Obs
+    # What the verdict rests on: msgspec decodes each version's bytes as the other version.
+    payload = msgspec.msgpack.encode(sender_type(t=1.0, seq=1))
+    assert msgspec.msgpack.decode(payload, type=receiver_type).seq == 1
+    send, recv = pair(sender_type, receiver_type)
     try:
-        await send.send(versions["v1"].Obs(t=1.0, seq=1))
-        with (
-            anyio.fail_after(HANG_GUARD),
-            pytest.raises(
-                ZmqTypeMismatch,
-                match=r"first difference: field 'note' was added with a default "
-                r"\(compatible by the schema-evolution rules, but an edge needs identical types\)",
-            ),
-        ):
+        await send.send(sender_type(t=1.0, seq=1))
+        with anyio.fail_after(HANG_GUARD), pytest.raises(ZmqTypeMismatch) as info:
             await recv.receive()
+        expected = (
+            f"first difference {direction}: field 'note' was added with a default "
+            "(compatible by the schema-evolution rules, but an edge needs identical types)"
+        )
+        assert expected in str(info.value)
+        assert isinstance(info.value.difference, Change)
+        assert info.value.difference.rule == "FIELD_ADDED"
+        refused = await send_until_refused(send, sender_type(t=2.0, seq=2))
+        assert expected in str(refused)
     finally:
         await send.aclose()
         await recv.aclose()
@@ -257,7 +274,7 @@ async def test_a_hello_too_large_for_max_message_bytes_leaves_its_shape_out(
         ):
             await recv.receive()
         refused = await send_until_refused(send, old(t=2.0, seq=2))
-        assert "first difference: field 'seq' changed type from int to str" in str(refused)
+        assert "field 'seq' changed type from int to str" in str(refused)
     finally:
         await send.aclose()
         await recv.aclose()
@@ -293,3 +310,22 @@ async def test_a_peer_process_of_another_version_is_refused_and_fails() -> None:
                         peer.kill()
     finally:
         await inbox.aclose()
+
+
+async def test_a_named_edge_is_refused_by_its_name_on_both_ends(versions: dict[str, Any]) -> None:
+    old, new = versions["v1"].Obs, versions["v2"].Obs
+    recv = open_zmq_receive("tcp://127.0.0.1:*", serde=MsgpackSerde(new), name="obs->planner")
+    send = open_zmq_send(recv.address, serde=MsgpackSerde(old), name="obs->planner")
+    prefix = f"ZMQ channel 'obs->planner' at {recv.address!r}: "
+    try:
+        await send.send(old(t=1.0, seq=1))
+        with anyio.fail_after(HANG_GUARD), pytest.raises(ZmqTypeMismatch) as info:
+            await recv.receive()
+        assert str(info.value).startswith(prefix + "refused the sender")
+        assert (info.value.name, info.value.address) == ("obs->planner", recv.address)
+        refused = await send_until_refused(send, old(t=2.0, seq=2))
+        assert str(refused).startswith(prefix + "the receiver refused this sender")
+        assert repr(send) == f"<ZmqSendStream 'obs->planner' at {recv.address!r} open>"
+    finally:
+        await send.aclose()
+        await recv.aclose()

@@ -7,8 +7,10 @@ to the peer script in ``zmq_peer/``, started with ``sys.executable``.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,10 +122,15 @@ async def test_sender_shutdown_is_bounded_when_the_receiver_is_killed() -> None:
         await out.aclose()
 
 
-async def test_a_killed_sender_process_is_a_zmq_peer_lost_not_a_hang() -> None:
-    """SIGKILL the sending process: with detect_peer_loss the receiver gets an error."""
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+async def test_a_killed_sender_process_is_a_zmq_peer_lost_not_a_hang(transport: str) -> None:
+    """SIGKILL the sending process: with detect_peer_loss the receiver gets an error.
+
+    Over ipc what was in flight may be lost with the connection (a shorter prefix arrives).
+    """
+    short = Path(tempfile.mkdtemp(prefix="chrono-zmq-"))  # an ipc path must be short
     inbox = open_zmq_receive(
-        "tcp://127.0.0.1:*",
+        "tcp://127.0.0.1:*" if transport == "tcp" else f"ipc://{short}/inbox",
         serde=MsgpackSerde(Ping),
         config=ZmqConfig(maxsize=8, detect_peer_loss=True),
     )
@@ -140,3 +147,4 @@ async def test_a_killed_sender_process_is_a_zmq_peer_lost_not_a_hang() -> None:
                 assert seqs == list(range(1, len(seqs) + 1))
     finally:
         await inbox.aclose()
+        shutil.rmtree(short)

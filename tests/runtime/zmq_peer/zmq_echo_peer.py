@@ -5,6 +5,8 @@ Usage: ``python zmq_echo_peer.py echo INBOX OUTBOX`` — receive ``Ping`` from I
 ``python zmq_echo_peer.py sink INBOX`` — receive forever, printing ``streaming`` to stdout after
 the first message (the parent then kills this process).
 ``python zmq_echo_peer.py source OUTBOX`` — send ``Ping`` forever (the parent kills this process).
+``python zmq_echo_peer.py burst OUTBOX N`` — send N ``Ping`` (maxsize 4), close, print ``closed``
+and return at once (no context termination, as any program that just ends).
 Every address is connected to; the parent binds them.
 """
 
@@ -59,6 +61,13 @@ async def source(ctx: Context, outbox: SendStream[Ping]) -> None:
 
 async def main(argv: list[str]) -> None:
     mode, inbox_address = argv[0], argv[1]
+    if mode == "burst":
+        burst = open_zmq_send(inbox_address, maxsize=4, serde=MsgpackSerde(Ping))
+        for seq in range(int(argv[2])):
+            await burst.send(Ping(seq=seq, value=0.0))
+        await burst.aclose()
+        print("closed", flush=True)
+        return
     if mode == "source":
         pings = open_zmq_send(inbox_address, maxsize=8, serde=MsgpackSerde(Ping))
         try:
