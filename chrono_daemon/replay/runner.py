@@ -11,6 +11,7 @@ file, message by message in time order: the first divergence is the answer.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import glob
 import tempfile
@@ -22,6 +23,7 @@ from chrono_daemon import SimClock
 from chrono_daemon.recording import Divergence, RecordingError, compare_recordings
 from chrono_daemon.run.record import close_recorder, open_recorder, run_description
 from chrono_daemon.run.runner import RunOutcome, execute
+from chrono_daemon.run.signals import held_signals
 
 if TYPE_CHECKING:
     import os
@@ -97,7 +99,8 @@ async def replay(
             )
         finally:
             if recorder is not None:
-                await close_recorder(recorder)
+                with held_signals() if handle_signals else contextlib.nullcontext():
+                    await close_recorder(recorder)
         if recorded.errors:  # the daemon that fed it failed: the file is to blame, not code
             outcome = dataclasses.replace(
                 outcome, exit_code=outcome.exit_code or 1, reason="playing the recording back "

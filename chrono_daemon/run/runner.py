@@ -19,6 +19,7 @@ Nothing here prints: progress goes to a callback, the outcome is returned.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import time
 import traceback
@@ -29,7 +30,7 @@ import anyio
 
 from chrono_daemon import DaemonError, SimClock, Supervisor, WallClock
 
-from .signals import on_signals
+from .signals import held_signals, on_signals
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -152,7 +153,8 @@ async def execute(
     finally:
         left = {k: v for k, v in built.buffered().items() if v}
         lost = {k: v for k, v in built.dropped().items() if v}
-        with anyio.CancelScope(shield=True):
+        held = held_signals() if handle_signals else contextlib.nullcontext()
+        with held, anyio.CancelScope(shield=True):
             await built.aclose()
             if driver is not None:
                 await driver.finish()

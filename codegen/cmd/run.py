@@ -64,6 +64,7 @@ def run_command(
     from chrono_daemon.launch.child import die_with_launcher, follow_launcher
     from chrono_daemon.launch.control import LOCKSTEP_ENV, connect_control
     from chrono_daemon.lockstep.child import build_follower
+    from chrono_daemon.run.signals import held_signals
     from chrono_daemon.run import (
         RunError,
         RunOutcome,
@@ -127,10 +128,11 @@ def run_command(
                     driver=follower,
                 )
             finally:
-                if link is not None:
-                    await link.aclose()
-                if recorder is not None:
-                    await close_recorder(recorder)
+                with held_signals():  # the run is over: let its recording complete
+                    if link is not None:
+                        await link.aclose()
+                    if recorder is not None:
+                        await close_recorder(recorder)
 
         try:
             outcome = anyio.run(main, backend=backend.value)
