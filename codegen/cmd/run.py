@@ -64,7 +64,6 @@ def run_command(
     from chrono_daemon.launch.child import die_with_launcher, follow_launcher
     from chrono_daemon.launch.control import LOCKSTEP_ENV, connect_control
     from chrono_daemon.lockstep.child import build_follower
-    from chrono_daemon.run.signals import held_signals
     from chrono_daemon.run import (
         RunError,
         RunOutcome,
@@ -78,6 +77,7 @@ def run_command(
         record_patterns,
         run_description,
     )
+    from chrono_daemon.run.signals import held_signals
     from chrono_daemon.transports.zmq import ZmqChannelError
 
     from ..progress import Progress
