@@ -178,7 +178,7 @@ async def launch(
         names = [p.name for p in model.processes]
         parts = part_paths(record, names, module, record_topics)
         argv = [python, "-m", "codegen", "run", str(schemas), "--graph", graph, "--impl", impl]
-        argv += ["--clock", clock, "--backend", backend]
+        argv += ["--clock", clock, "--backend", backend, "--grace", repr(grace)]
         argv += [] if params is None else ["--params", str(params)]
         env = {
             **os.environ,

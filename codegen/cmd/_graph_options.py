@@ -13,6 +13,7 @@ __all__ = (
     "BackendOption",
     "ClockKind",
     "ClockOption",
+    "GraceOption",
     "GraphOption",
     "ImplOption",
     "ParamsOption",
@@ -61,6 +62,15 @@ UntilOption = Annotated[
     float | None,
     typer.Option(
         "--until", help="Stop gracefully at this clock time (seconds from the start).", min=0.0
+    ),
+]
+GraceOption = Annotated[
+    float,
+    typer.Option(
+        "--grace",
+        help="Seconds daemons get to return after a stop (--until, Ctrl-C, SIGTERM) before "
+        "they are cancelled.",
+        min=0.0,
     ),
 ]
 BackendOption = Annotated[Backend, typer.Option("--backend", help="The async backend.")]

@@ -18,6 +18,7 @@ from ._graph_options import (
     BackendOption,
     ClockKind,
     ClockOption,
+    GraceOption,
     GraphOption,
     ImplOption,
     ParamsOption,
@@ -53,6 +54,7 @@ def launch_command(
     record: RecordOption = None,
     record_topics: RecordTopicsOption = None,
     watchdog: WatchdogOption = 60.0,
+    grace: GraceOption = 5.0,
 ) -> None:
     """Run every process of graph GRAPH as its own OS process on this machine.
 
@@ -87,6 +89,7 @@ def launch_command(
             until=until,
             backend=backend.value,
             addresses=overrides,
+            grace=grace,
             on_line=line,
             on_ready=ready,
             record=record,

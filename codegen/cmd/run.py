@@ -18,6 +18,7 @@ from ._graph_options import (
     BackendOption,
     ClockKind,
     ClockOption,
+    GraceOption,
     GraphOption,
     ImplOption,
     ParamsOption,
@@ -32,7 +33,7 @@ from ._run_output import print_outcome, show_progress
 __all__ = ("run_command",)
 
 GRACE = 5.0
-"""Seconds daemons get to return after a stop request before they are cancelled."""
+"""Seconds daemons get to return after a stop request before they are cancelled (``--grace``)."""
 
 
 def run_command(
@@ -52,6 +53,7 @@ def run_command(
     address: Address = None,
     record: RecordOption = None,
     record_topics: RecordTopicsOption = None,
+    grace: GraceOption = GRACE,
 ) -> None:
     """Run graph GRAPH of SCHEMAS (or its process PROCESS) with the classes of IMPL.
 
@@ -94,7 +96,7 @@ def run_command(
     runtime = new_clock(clock.value)
     recorder = None
     if record is not None:
-        run = run_description(clock.value, until, GRACE)
+        run = run_description(clock.value, until, grace)
         try:
             recorder = open_recorder(plan, record, runtime, topics=topics, run=run)
         except RunError as exc:
@@ -112,7 +114,7 @@ def run_command(
         raise fail([f"chrono run: {plan.name}: {exc}"]) from None
     on_started = None
     if link is not None and plan.process is not None and follower is None:
-        on_started = functools.partial(follow_launcher, link, plan.process.name, grace=GRACE)
+        on_started = functools.partial(follow_launcher, link, plan.process.name, grace=grace)
 
     with Progress("chrono run") as progress:
 
@@ -122,7 +124,7 @@ def run_command(
                     built,
                     clock=runtime,
                     until=until,
-                    grace=GRACE,
+                    grace=grace,
                     on_progress=show_progress(progress),
                     on_started=on_started,
                     driver=follower,

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from launch_helpers import ENDLESS_IMPL, EXAMPLE_IMPL, SCHEMAS, started
 
+from chrono_daemon.recording import inspect_recording
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -26,6 +28,19 @@ def test_a_clean_sim_run_exits_0_and_prints_nothing_on_stderr() -> None:
         code, _ = run.finish()
     assert (code, run.err) == (0, [])
     assert run.out[-1] == "actuator: 24 actions"
+
+
+def test_grace_is_the_runs_and_a_negative_one_is_refused(tmp_path: Path) -> None:
+    record = tmp_path / "run.mcap"
+    args = run_args(EXAMPLE_IMPL, "--clock", "sim", "--until", "3", "--grace", "0.25")
+    with started(*args, "--record", str(record)) as run:
+        code, _ = run.finish()
+    assert (code, run.err) == (0, [])
+    assert inspect_recording(record).run["grace"] == "0.25"
+    with started(*run_args(EXAMPLE_IMPL, "--grace", "-1")) as run:
+        code, _ = run.finish()
+    assert code == 2
+    assert any("--grace" in line for line in run.err)
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])

@@ -58,13 +58,15 @@ def timeless(path: Path) -> dict[str, list[list[object]]]:
 
 def test_a_launch_records_one_merged_file_that_replays(tmp_path: Path) -> None:
     record = tmp_path / "split.mcap"
-    with started(*launch_args(EXAMPLE_IMPL, "--record", str(record))) as launch:
+    args = launch_args(EXAMPLE_IMPL, "--record", str(record), "--grace", "2.5")
+    with started(*args) as launch:
         code, _ = launch.finish()
     assert code == 0, launch.err
     assert launch.err[-1] == f"chrono launch: recorded 57 messages of 3 processes: {record}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["split.mcap"]  # the parts are gone
     info = inspect_recording(record)  # complete, and every payload fits its schema
     assert sorted(r["process"] for r in info.runs) == PROCESSES
+    assert {r["grace"] for r in info.runs} == {"2.5"}  # --grace reached every child
     counts = {topic: t.count for topic, t in info.topics.items()}  # topics in order of arrival
     assert counts == {
         "system_stack/in.obs": 3,
