@@ -83,8 +83,6 @@ class Follower:
         crossings = self.endpoints.crossings
         async with anyio.create_task_group() as tg:
             self._tg = tg
-            for receiver in self.endpoints.receivers.values():
-                tg.start_soon(receiver.pump)
             for sender in self.endpoints.senders.values():
                 tg.start_soon(sender.flush)
             await self._idle()
