@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import anyio
 
@@ -37,8 +37,6 @@ from .protocol import Command, Grant, Release, Report, Stop, Wake
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
-
-    from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
     from chrono_daemon.launch.control import ControlLink
 
@@ -129,9 +127,12 @@ class Coordinator:
         self._now = 0.0
         self._stop_requested = False
         self._stopped = False
-        inbox: tuple[MemoryObjectSendStream[Any], MemoryObjectReceiveStream[Any]]
-        inbox = anyio.create_memory_object_stream(math.inf)
-        self._inbox_send, self._inbox = inbox
+        # Reports are taken by each process's reader task as they arrive; the loop waits for
+        # the ones it expects on ``_answered`` (one wall-clock deadline per command).
+        self._waiting: set[str] = set()
+        self._any_one = False
+        self._answered = anyio.Event()
+        self._failure: LockstepError | None = None
 
     def request_stop(self) -> None:
         """Stop every process at the current instant, as soon as the system is settled."""
@@ -154,8 +155,6 @@ class Coordinator:
                 failure = exc  # raised below, not wrapped in the task group's ExceptionGroup
             finally:
                 tg.cancel_scope.cancel()
-                self._inbox_send.close()
-                self._inbox.close()
         if failure is not None:
             raise failure
         self.stats.now = self._now
@@ -169,7 +168,8 @@ class Coordinator:
 
     async def _lockstep(self, started: float) -> None:
         self._pending = dict.fromkeys(self.processes, 0)
-        await self._answers(set(self.processes))
+        self._expect(set(self.processes))
+        await self._answers()
         if self.on_started is not None:
             self.on_started()
         shown = time.monotonic()
@@ -200,7 +200,8 @@ class Coordinator:
                         f"is in flight, but {', '.join(map(repr, self._alive()))} still run "
                         "(every daemon waits for another); pass --until to stop at a time"
                     )
-                await self._answers(set(self._alive()), any_one=True, extra=self.grace)
+                self._expect(set(self._alive()), any_one=True)
+                await self._answers(extra=self.grace)
                 continue
             first = heads[0]
             bound = heads[1] if len(heads) > 1 else Wake(deadline=math.inf, key=None, index=0)
@@ -301,34 +302,59 @@ class Coordinator:
     async def _command(self, commands: Mapping[str, Command]) -> None:
         for process, command in commands.items():
             self._pending[process] = command.seq
+        self._expect(set(commands))  # before sending: an answer may come before the last send
+        for process, command in commands.items():
             try:
                 await self.links[process].send.send(command)
             except Exception as exc:
                 raise LockstepError(
                     f"process {process!r}: cannot send it a lockstep command ({exc})", process
                 ) from None
-        await self._answers(set(commands))
+        await self._answers()
 
-    async def _answers(
-        self, waiting: set[str], *, any_one: bool = False, extra: float = 0.0
-    ) -> None:
-        """Take reports until each of ``waiting`` answered (or ended), or any one did."""
-        waiting -= self._finished
-        while waiting:
-            with anyio.move_on_after(self.watchdog + extra) as scope:
-                process, message = await self._inbox.receive()
-            if scope.cancelled_caught:
-                silent = min(waiting, key=self._index.__getitem__)
-                raise LockstepError(
-                    f"process {silent!r} did not answer the lockstep coordinator within "
-                    f"{self.watchdog + extra:g} s (it hangs, or one step of it takes longer: "
-                    "raise --watchdog)",
-                    silent,
-                )
-            if self._take(process, message) and process in waiting:
-                waiting.discard(process)
-                if any_one:
-                    return
+    def _expect(self, waiting: set[str], *, any_one: bool = False) -> None:
+        """Wait (in ``_answers``) until each of ``waiting`` answered or ended, or any one did."""
+        self._waiting = waiting - self._finished
+        self._any_one = any_one
+        self._answered = anyio.Event()
+        if not self._waiting:
+            self._answered.set()
+
+    async def _answers(self, *, extra: float = 0.0) -> None:
+        """Wait for what ``_expect`` asked, ``watchdog + extra`` wall seconds at most.
+
+        Raises:
+            LockstepError: a follower failed, or one of those waited for did not answer.
+        """
+        if self._failure is None and not self._answered.is_set():
+            with anyio.move_on_after(self.watchdog + extra):
+                await self._answered.wait()
+        if self._failure is not None:
+            raise self._failure
+        if not self._answered.is_set():
+            silent = min(self._waiting, key=self._index.__getitem__)
+            raise LockstepError(
+                f"process {silent!r} did not answer the lockstep coordinator within "
+                f"{self.watchdog + extra:g} s (it hangs, or one step of it takes longer: "
+                "raise --watchdog)",
+                silent,
+            )
+
+    def _deliver(self, process: str, message: object) -> None:
+        """Take ``message`` from ``process`` (its reader task), and wake the loop once every
+        follower it waits for has answered (or the first failure)."""
+        if self._failure is not None:
+            return
+        try:
+            answered = self._take(process, message)
+        except LockstepError as exc:
+            self._failure = exc
+            self._answered.set()
+            return
+        if answered and process in self._waiting:
+            self._waiting.discard(process)
+            if self._any_one or not self._waiting:
+                self._answered.set()
 
     def _take(self, process: str, message: object) -> bool:
         """Record ``message`` from ``process``; True when it answers the pending command."""
@@ -370,9 +396,9 @@ class Coordinator:
                 from chrono_daemon import ChannelClosed, EndOfStream
 
                 gone = isinstance(exc, EndOfStream | ChannelClosed) or _peer_lost(exc)
-                self._inbox_send.send_nowait((process, _GONE if gone else exc))
+                self._deliver(process, _GONE if gone else exc)
                 return
-            self._inbox_send.send_nowait((process, message))
+            self._deliver(process, message)
 
 
 def _peer_lost(exc: Exception) -> bool:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from chrono_daemon import ChannelClosed, EndOfStream, SimClock
+from chrono_daemon import ChannelClosed, EndOfStream, SimClock, WouldBlock
 
 from . import _clockops
 from .errors import LockstepError
@@ -83,8 +83,6 @@ class Follower:
         crossings = self.endpoints.crossings
         async with anyio.create_task_group() as tg:
             self._tg = tg
-            for receiver in self.endpoints.receivers.values():
-                tg.start_soon(receiver.pump)
             for sender in self.endpoints.senders.values():
                 tg.start_soon(sender.flush)
             await self._idle()
@@ -173,6 +171,14 @@ class Follower:
             finished=self._finished,
             stop=self._stop_asked,
         )
-        assert self._send_lock is not None
-        async with self._send_lock:
+        lock = self._send_lock
+        assert lock is not None
+        if not lock.locked():  # no report is being sent: this one cannot overtake another
+            try:
+                self.link.send.send_nowait(report)  # the usual case: the channel has room
+            except WouldBlock:
+                pass
+            else:
+                return
+        async with lock:
             await self.link.send.send(report)

@@ -6,8 +6,9 @@ and add what lockstep needs to make a wire behave like the in-process edge it re
 - **counting**: every frame a producer writes (each item, and the end of the stream) and
   every item its consumers take is counted per wire; the follower reports the counts;
 - **holding**: frames reach the receiving process as fast as the transport carries them but
-  stay held until the coordinator releases them (``release``), into a local channel of the
-  edge's size, where the consumers take them as from any edge;
+  stay held (in the transport's queue, unread) until the coordinator releases them
+  (``release``) into a local channel of the edge's size, where the consumers take them as
+  from any edge;
 - **credit**: a producer may have at most ``maxsize`` items (1 for ``maxsize = 0``) not yet
   taken by the consumers, as in one process; it learns what was taken only through the
   coordinator (``credit``). ``send`` blocks at that limit, and on a ``maxsize = 0`` edge it
@@ -195,50 +196,45 @@ class LockstepReceive:
 
     def __init__(self, inner: ReceiveStream[Any], wire: str, maxsize: int, shared: _Crossings):
         self.wire = wire
-        self.arrived = 0  # frames the transport delivered to this process (held or not)
-        self.released = 0
+        self.released = 0  # frames let in (read from the transport)
         self.taken = 0
         self.closed = False
         self._inner = inner
         self._shared = shared
-        self._held: collections.deque[Any] = collections.deque()
-        self._arrival: anyio.Event | None = None
         local: Channel[Any] = open_channel(max(maxsize, 1))  # credit never lets more in
         self._local_send = cast("MemorySendStream[Any]", local.send)
         self._local_recv = cast("MemoryReceiveStream[Any]", local.recv)
 
-    async def pump(self) -> None:
-        """Move every frame the transport delivers into the held queue (the follower runs it
-        as a task; transport errors propagate and stop the run)."""
-        try:
-            async for item in self._inner:
-                self._arrive(item)
-        except ChannelClosed:
-            if not self.closed:
-                raise
-            return
-        self._arrive(_END)
-
-    def _arrive(self, item: Any) -> None:
-        self._held.append(item)
-        self.arrived += 1
-        if self._arrival is not None:
-            self._arrival.set()
-
     async def release(self, upto: int) -> None:
-        """Let the held frames in up to frame number ``upto``, waiting for them to arrive."""
-        while self.arrived < upto:
-            self._arrival = anyio.Event()
-            await self._arrival.wait()
-        self._arrival = None
+        """Let the frames in up to frame number ``upto`` (cumulative), in order.
+
+        They are read from the transport only now: a frame that arrives wakes nobody in this
+        process (one wake-up less per message that crosses). Every frame is read (those still
+        on their way waited for) before any is let in, so the consumers see them all at once.
+        Once the consumers closed their end, released frames are dropped.
+        """
+        frames: list[Any] = []
+        while self.released + len(frames) < upto:
+            frames.append(_END if self.closed else await self._next_frame())
+        self.released = max(self.released, upto)
+        if self.closed:
+            return
         send = self._local_send
-        while self.released < upto:
-            item = self._held.popleft()
-            self.released += 1
+        for item in frames:
             if item is _END:
                 send.close()
             else:
                 send.send_nowait(item)
+
+    async def _next_frame(self) -> Any:
+        inner = self._inner
+        try:
+            try:
+                return inner.receive_nowait()
+            except WouldBlock:
+                return await inner.receive()
+        except EndOfStream:
+            return _END
 
     def _took(self) -> None:
         self.taken += 1
