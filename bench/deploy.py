@@ -48,8 +48,11 @@ MAXSIZE = 64
 NOTE = (
     "Reading it: the raw reference is two *blocking* pyzmq loops in two processes, the floor "
     "for any implementation (bench/zmq.py compares async loops in one event loop, the SPEC "
-    '5.2 target). "in-process" is slower than across processes because one event loop runs '
-    "both ends (no second core) and every item is a task switch; its latency is the lowest. "
+    '5.2 target). "in-process" is no faster than a wire across processes because one event '
+    "loop runs both ends (no second core) and every item is a task switch; its latency is the "
+    "lowest. On this shared 2-core machine the wire's ratio moved between 0.33x and 0.55x from "
+    "run to run (2026-12-02, load 1.3-2.7), with the code before and after the ZMQ close fix "
+    "(ADR 0030) alike. "
     "Start-up is dominated by three Python interpreters importing chrono, msgspec and pyzmq."
 )
 PACED = 2000
