@@ -212,48 +212,23 @@ def _by_path(trace: Trace) -> dict[tuple[str, str], list[str]]:
     return out
 
 
-TEE_TRIANGLE = """[graph]
-outputs.res = "Msg"
-inputs.src = "Msg"
-
-[messages.Msg]
-fields.path = "list[str]"
-fields.n = "int"
-
-[daemons.d0]
-kind = "reactive"
-inputs.i0 = "Msg"
-outputs.out = "Msg"
-
-[daemons.d1]
-kind = "reactive"
-inputs.i0 = "Msg"
-outputs.out = "Msg"
-
-[[edges]]
-from = "in.src"
-to = "d0.i0"
-maxsize = 0
-[[edges]]
-from = "in.src"
-to = "d1.i0"
-maxsize = 0
-[[edges]]
-from = "d0.out"
-to = "d1.i0"
-maxsize = 1
-[[edges]]
-from = "d1.out"
-to = "out.res"
-maxsize = 0
-
-[processes.p0]
-boundary = true
-daemons = ["d0"]
-
-[processes.p1]
-daemons = ["d1"]
-"""
+TEE_TRIANGLE = (
+    '[graph]\noutputs.res = "Msg"\ninputs.src = "Msg"\n\n'
+    '[messages.Msg]\nfields.path = "list[str]"\nfields.n = "int"\n'
+    + "".join(
+        f'\n[daemons.{d}]\nkind = "reactive"\ninputs.i0 = "Msg"\noutputs.out = "Msg"\n'
+        for d in ("d0", "d1")
+    )
+    + "".join(
+        f'\n[[edges]]\nfrom = "{a}"\nto = "{b}"\nmaxsize = {m}\n'
+        for a, b, m in [
+            ("in.src", "d0.i0", 0), ("in.src", "d1.i0", 0), ("d0.out", "d1.i0", 1),
+            ("d1.out", "out.res", 0),
+        ]
+    )
+    + '\n[processes.p0]\nboundary = true\ndaemons = ["d0"]\n'
+    + '\n[processes.p1]\ndaemons = ["d1"]\n'
+)  # fmt: skip
 
 
 def _triangle_case(stem: str) -> Case:
