@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from chrono_daemon.run import RunPlan
+    from codegen.model import Link
 
 MESSAGES = 3
 _COUNTER = itertools.count()
@@ -188,17 +189,22 @@ def tee_triangle(plan: RunPlan) -> bool:
     lockstep: wire order)."""
     graph = plan.graph
     crossing = {i for wire in graph.wires for i in wire.links}
-    fed: dict[str, dict[str, int]] = {}  # producer port -> consumer daemon -> link
+    fed: dict[str, dict[str, Link]] = {}  # producer port -> consumer daemon -> link
     for link in graph.links:
         if link.consumer.daemon is not None:
-            fed.setdefault(link.producer.label, {})[link.consumer.daemon] = link.index
+            fed.setdefault(link.producer.label, {})[link.consumer.daemon] = link
     return any(
-        {tee[near], tee[far], link.index} & crossing
+        {tee[near].index, tee[far].index, link.index} & crossing
         for tee in fed.values()
         for near in tee
         for far in tee
         for link in graph.links
-        if far != near and link.producer.daemon == near and link.consumer.daemon == far
+        if far != near
+        and link.producer.daemon == near
+        and link.consumer.daemon == far
+        # The tee waits on its link to ``near`` only if that buffer can fill: MESSAGES items
+        # never fill one of MESSAGES places.
+        and tee[near].maxsize < MESSAGES
     )
 
 
