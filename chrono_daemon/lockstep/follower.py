@@ -7,7 +7,8 @@ its event loop is idle.
 - ``Grant``: wake the due sleepers one at a time, in heap order (deadline, key,
   registration), each followed by a local settle, while they come before the bound; stop
   right after a wake-up whose effects crossed to another process.
-- ``Release``: move to the instant, apply credits, let the held frames in, settle.
+- ``Release``: move to the instant, apply credits, then let the held frames of each wire in,
+  one wire after the other in the order given, settling before each and at the end.
 - ``Stop``: move to the instant and ask the supervisor to stop; lockstep goes on.
 
 Signals do not stop the daemons here: the follower asks the coordinator, which stops every
@@ -103,6 +104,10 @@ class Follower:
                     _clockops.move_to(self.clock, command.now)
                     self._credit(command.credits, command.closed)
                     for wire, upto in command.upto:
+                        # One wire at a time, settled in between: consumers woken together
+                        # would run in the scheduler's order (shuffled on trio), and two
+                        # wires feeding one merge would meet at random (ADR 0027).
+                        await self._idle()
                         await self.endpoints.receivers[wire].release(upto)
                     await self._idle()
                 elif isinstance(command, Stop):

@@ -63,7 +63,7 @@ class Grant(msgspec.Struct, frozen=True, kw_only=True, tag="lockstep-grant"):
 class Release(msgspec.Struct, frozen=True, kw_only=True, tag="lockstep-release"):
     """Coordinator -> follower: move to ``now``, apply ``credits``/``closed`` (see ``Grant``),
     then let in the held frames of each inbound wire up to ``upto[wire]`` (cumulative; in the
-    order listed, which is the schema's wire order), and settle."""
+    order listed, which is the schema's wire order, settling before each wire), and settle."""
 
     seq: int
     now: float

@@ -5,14 +5,17 @@ Each drawn graph is a DAG: sources send a few messages ``gap`` virtual seconds a
 graph input does too, from the harness), reactive transforms with one or two inputs (each fed
 by one or two producers: tees and merges) wait ``latency`` before forwarding, every edge has a
 random ``maxsize`` from 0 (rendezvous) to 3, so senders block and credit matters. With every
-latency positive, no two messages meet at a merge within one settle, and lockstep must give
-the one-process trace exactly: every message on every edge, in order, with its virtual time
-(ADR 0027 says why that is the condition). With some latencies 0 the same-settle order at a
-merge is the scheduler's in one process and the wire order in lockstep: then lockstep must
-still be deterministic (one trace on both backends), and agree with one process on what
-reached each sink by each path, in order. So must a split where one wire carries some but not
-all of a producer's links: the one graph shape whose same-instant order may differ from one
-process (ADR 0027). The last two tests pin ADR 0027's differences 2 and 3.
+latency positive, no two messages meet at a merge within one settle (except in a tee triangle,
+below), and lockstep must give the one-process trace exactly: every message on every edge, in
+order, with its virtual time (ADR 0027 says why that is the condition). With some latencies 0
+the same-settle order at a merge is the scheduler's in one process and the wire order in
+lockstep: then lockstep must still be deterministic (one trace run after run; on both backends
+when every hop takes time), and agree with one process on what reached each sink by each
+path, in order. So must a split where one wire carries some but not all of a producer's links
+(ADR 0027's difference 2), and a tee triangle across processes (a producer feeding two
+daemons, one of which feeds the other: a rendezvous or full buffer releases the tee in the
+same settle as the middle daemon's send, difference 1 with no instant hop). The last tests
+pin the triangle and ADR 0027's differences 2 and 3.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 from lockstep_helpers import Trace, run_split, run_whole
 
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from chrono_daemon.run import RunPlan
+    from codegen.model import Link
 
 MESSAGES = 3
 _COUNTER = itertools.count()
@@ -176,6 +180,34 @@ def split_fan_out(plan: RunPlan) -> bool:
     )
 
 
+def tee_triangle(plan: RunPlan) -> bool:
+    """Whether a producer port feeds two daemons one of which feeds the other, with a link of
+    that triangle between processes: ADR 0027's first difference without any instant hop.
+    When the middle daemon wakes, it sends on and takes the tee's next item in one settle; the
+    tee, blocked on that rendezvous or full buffer, goes on at once to the far daemon, so two
+    messages meet at its input in one settle (one process: the tee's extra hop comes second;
+    lockstep: wire order)."""
+    graph = plan.graph
+    crossing = {i for wire in graph.wires for i in wire.links}
+    fed: dict[str, dict[str, Link]] = {}  # producer port -> consumer daemon -> link
+    for link in graph.links:
+        if link.consumer.daemon is not None:
+            fed.setdefault(link.producer.label, {})[link.consumer.daemon] = link
+    return any(
+        {tee[near].index, tee[far].index, link.index} & crossing
+        for tee in fed.values()
+        for near in tee
+        for far in tee
+        for link in graph.links
+        if far != near
+        and link.producer.daemon == near
+        and link.consumer.daemon == far
+        # The tee waits on its link to ``near`` only if that buffer can fill: MESSAGES items
+        # never fill one of MESSAGES places.
+        and tee[near].maxsize < MESSAGES
+    )
+
+
 def _by_path(trace: Trace) -> dict[tuple[str, str], list[str]]:
     """What each producer port sent, by the path each message took, in order (no times)."""
     out: dict[tuple[str, str], list[str]] = {}
@@ -186,6 +218,31 @@ def _by_path(trace: Trace) -> dict[tuple[str, str], list[str]]:
     return out
 
 
+TEE_TRIANGLE = (
+    '[graph]\noutputs.res = "Msg"\ninputs.src = "Msg"\n\n'
+    '[messages.Msg]\nfields.path = "list[str]"\nfields.n = "int"\n'
+    + "".join(
+        f'\n[daemons.{d}]\nkind = "reactive"\ninputs.i0 = "Msg"\noutputs.out = "Msg"\n'
+        for d in ("d0", "d1")
+    )
+    + "".join(
+        f'\n[[edges]]\nfrom = "{a}"\nto = "{b}"\nmaxsize = {m}\n'
+        for a, b, m in [
+            ("in.src", "d0.i0", 0), ("in.src", "d1.i0", 0), ("d0.out", "d1.i0", 1),
+            ("d1.out", "out.res", 0),
+        ]
+    )
+    + '\n[processes.p0]\nboundary = true\ndaemons = ["d0"]\n'
+    + '\n[processes.p1]\ndaemons = ["d1"]\n'
+)  # fmt: skip
+
+
+def _triangle_case(stem: str) -> Case:
+    inputs = {"d0": ["i0"], "d1": ["i0"]}
+    impl = _impl(stem, ["d0", "d1"], inputs, {"d0": 0.002, "d1": 0.001}, True)
+    return Case(stem, TEE_TRIANGLE, impl, False)
+
+
 @pytest.mark.timeout(240)
 @settings(
     max_examples=12,
@@ -194,6 +251,7 @@ def _by_path(trace: Trace) -> dict[tuple[str, str], list[str]]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(cases=st.lists(timed_graph(), min_size=5, max_size=5))
+@example(cases=[_triangle_case("lgtri0")])  # found by hypothesis: a tee triangle over a wire
 def test_random_splits_in_lockstep_run_as_in_one_process(
     tmp_path_factory: pytest.TempPathFactory, cases: list[Case]
 ) -> None:
@@ -227,10 +285,13 @@ def generated(root: Path, cases: list[Case]) -> Iterator[tuple[Path, Path]]:
 def _check(case: Case, schemas: Path, root: Path) -> None:
     plan = plan_run(schemas, case.stem, str(root / f"impl_{case.stem}.py"))
     fan_out = split_fan_out(plan)
+    triangle = tee_triangle(plan)
     event("some hops take no time" if case.instant_hops else "every hop takes time")
     event(f"{len(plan.graph.processes)} process(es), {len(plan.graph.wires)} wire(s)")
     if fan_out:
         event("a wire carries part of a fan-out (ADR 0027: may differ from one process)")
+    if triangle:
+        event("a tee triangle crosses a wire (ADR 0027: may differ from one process)")
     whole, expected = run_whole(plan, "asyncio")
     assert whole.exit_code == 0, (case.schema, whole)
     paths = _by_path(expected)
@@ -240,7 +301,7 @@ def _check(case: Case, schemas: Path, root: Path) -> None:
     for backend in ("asyncio", "trio"):
         split, traces[backend] = run_split(plan, backend)
         assert all(o.exit_code == 0 for o in split.outcomes.values()), (case.schema, split)
-        if not case.instant_hops and not fan_out:
+        if not (case.instant_hops or fan_out or triangle):
             assert traces[backend] == expected, (case.schema, backend)
         # Otherwise (same-settle meetings, or a fan-out split over a wire): the same per-path
         # streams, and as deterministic as one process is on the backend.
@@ -314,6 +375,25 @@ def test_a_fan_out_split_over_a_wire_is_the_documented_difference(tmp_path: Path
     assert traces[0] == traces[1] == traces[2]
     assert _by_path(traces[0]) == _by_path(expected)
     assert traces[0]["lgfan/d3.out"] != expected["lgfan/d3.out"]  # the order ADR 0027 documents
+
+
+def test_a_tee_triangle_over_a_wire_meets_in_one_settle(tmp_path: Path) -> None:
+    """ADR 0027's first difference with every hop taking time (found by hypothesis): in.src
+    feeds d0 (p0) and d1 (p1) on rendezvous, and d0 feeds d1 too. At t=0.003 d0 wakes, sends
+    n0 towards d1 and takes n1 from the tee, which was blocked on d0 and now sends n1 over the
+    in.src wire: two messages from one settle meet at d1's input. One process delivers d0's
+    first (the tee is one hop more); lockstep in wire order, the in.src wire first, on both
+    backends, run after run (wires are released one at a time, settled in between)."""
+    with generated(tmp_path, [_triangle_case("lgtri")]) as (schemas, root):
+        plan = plan_run(schemas, "lgtri", str(root / "impl_lgtri.py"))
+        assert tee_triangle(plan)
+        assert not split_fan_out(plan)
+        _, expected = run_whole(plan, "asyncio")
+        traces = [run_split(plan, "asyncio")[1]] + [run_split(plan, "trio")[1] for _ in range(8)]
+    assert all(trace == traces[0] for trace in traces)
+    assert _by_path(traces[0]) == _by_path(expected)
+    assert expected["lgtri/d1.out"][1] == (0.004, "Msg(path=['in', 'd0.i0', 'd1.i0'], n=0)")
+    assert traces[0]["lgtri/d1.out"][1] == (0.004, "Msg(path=['in', 'd1.i0'], n=1)")
 
 
 DROP_NEWEST_RENDEZVOUS = """[graph]
