@@ -35,6 +35,11 @@ def _check_module(module: Any, expect: Expect) -> None:
         assert f.default is module.Kind(value)
 
 
+# Longer than any generated daemon name (8 characters at most), so a file's params class
+# (<Stem>Params) never meets a daemon's: the generator rightly refuses that clash.
+STEM = "schemafile"
+
+
 @settings(
     max_examples=5,
     deadline=None,
@@ -46,7 +51,7 @@ def test_random_valid_schemas(tmp_path_factory: Any, files: list[tuple[str, Expe
     schemas = root / "schemas"
     schemas.mkdir()
     for n, (text, _) in enumerate(files):
-        (schemas / f"s{n}.toml").write_text(text, "utf-8")
+        (schemas / f"{STEM}{n}.toml").write_text(text, "utf-8")
     result = generate(schemas)
     assert result.files is not None, [str(e) for e in result.errors]
     again = generate(schemas)
@@ -58,7 +63,7 @@ def test_random_valid_schemas(tmp_path_factory: Any, files: list[tuple[str, Expe
     sys.path.insert(0, str(root))
     try:
         for n, (_, expect) in enumerate(files):
-            _check_module(importlib.import_module(f"{package}.s{n}"), expect)
+            _check_module(importlib.import_module(f"{package}.{STEM}{n}"), expect)
     finally:
         sys.path.remove(str(root))
         for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:

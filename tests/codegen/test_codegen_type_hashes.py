@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 _COUNTER = itertools.count()
 
 
+# Longer than any generated daemon name (8 characters at most), so a file's params class
+# (<Stem>Params) never meets a daemon's: the generator rightly refuses that clash.
+STEM = "schemafile"
+
+
 @settings(
     max_examples=25,
     deadline=None,
@@ -35,7 +40,7 @@ def test_random_schemas_hash_the_same_from_model_and_class(
     schemas = root / "schemas"
     schemas.mkdir()
     for n, text in enumerate(files):
-        (schemas / f"s{n}.toml").write_text(text, "utf-8")
+        (schemas / f"{STEM}{n}.toml").write_text(text, "utf-8")
     result = generate(schemas)
     assert result.files is not None, [str(e) for e in result.errors]
     assert result.package is not None
