@@ -50,6 +50,7 @@ demo: install
 	$(BIN)/chrono replay build/demo/run.mcap schemas/ --graph system_stack --impl examples/system_stack_impl.py --replace s1_policy --check
 	$(BIN)/chrono launch schemas/ --graph system_stack --impl examples/system_stack_impl.py --record build/demo/split.mcap
 	$(BIN)/chrono replay build/demo/split.mcap schemas/ --graph system_stack --impl examples/system_stack_impl.py --record build/demo/split-replayed.mcap
+	$(BIN)/chrono launch schemas/ --graph system_stack --impl examples/system_stack_impl.py --clock sim --until 10
 
 regen-golden: install
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/codegen -k golden

@@ -315,6 +315,10 @@ async def _coordinate(coordinator: Coordinator, state: _State, tg: TaskGroup, gr
                 return  # _run_child names it with its status
         state.failure = f"lockstep: {exc}"
         _stop_all(state, tg, signal.SIGTERM, grace)
+        return
+    async with anyio.create_task_group() as readers:  # the final reports are in
+        for child in state.children:
+            readers.start_soon(_read_to_end, child)
 
 
 def _stop_all(state: _State, tg: TaskGroup, signum: int, grace: float) -> None:
@@ -359,7 +363,13 @@ async def _watch_ready(
     state.ready.add(message.process)
     if len(state.ready) == total and on_ready is not None:
         on_ready()
-    # Read on to the end: a child's exit waits until its end of stream is read (ADR 0030).
+    await _read_to_end(child)
+
+
+async def _read_to_end(child: _Child) -> None:
+    """Read ``child``'s control stream to its end: a child's exit waits until its end of
+    stream is read (ADR 0030), so a launcher that stops reading holds every child's exit for
+    ``linger_ms`` and makes it warn."""
     with contextlib.suppress(ChannelClosed, ZmqChannelError):
         async for _ in child.control.recv:
             pass
