@@ -121,8 +121,9 @@ def field_source(f: Field, stem: str) -> str:
         "        msgspec.Meta(",
     ]
     for key, value in meta:
-        if len(value) + len(key) + 13 <= LINE_LIMIT:
-            lines.append(f"            {key}={value},")
+        one = f"            {key}={value},"
+        if len(one) <= LINE_LIMIT:
+            lines.append(one)
         else:
             raw = f.doc if key == "description" else f.pattern
             assert raw is not None
