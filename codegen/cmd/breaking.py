@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from ..errors import format_error
-from ._common import EXIT_INTERNAL, ReportFormat, github_annotation
+from ._common import EXIT_INTERNAL, ReportFormat, github_annotation, plural
 
 __all__ = ("BreakCategory", "breaking_command")
 
@@ -95,9 +95,8 @@ def breaking_command(
             typer.echo(github_annotation(found.as_annotation()))
     shown = " or ".join(categories)
     if report.breaks:
-        count = len(report.breaks)
         typer.echo(
-            f"chrono breaking: {count} breaking change{'s' if count != 1 else ''} "
+            f"chrono breaking: {plural(len(report.breaks), 'breaking change')} "
             f"({shown}) against {report.old_label}",
             err=True,
         )
